@@ -1,0 +1,27 @@
+"""ganlib: the small PyTorch library behind *Executable GANs / 可执行的生成对抗网络*.
+
+Every GAN objective is a variational estimate of a divergence between the data and the
+generator's distribution; ganlib makes that idea executable:
+
+* ``ganlib.data``        distributions to learn (1-D with densities, 2-D rings/grids, images)
+* ``ganlib.theory``      the truth: numerical divergences (scipy) and sympy derivations
+* ``ganlib.objectives``  one small class per paper
+* ``ganlib.nets``        networks
+* ``ganlib.train``       ``fit_discriminator`` and ``train``: one loop for every objective
+* ``ganlib.metrics``     sample-quality measures
+* ``ganlib.plot``        figures in English or Chinese
+"""
+from . import data, metrics, nets, objectives, theory  # noqa: F401
+from .training import (Run, TrainingDiverged, device, fit_discriminator,  # noqa: F401
+                       linear_lr_decay, train)
+
+__version__ = "0.1.0"
+__all__ = ["data", "theory", "objectives", "nets", "metrics", "plot", "device",
+           "fit_discriminator", "train", "linear_lr_decay", "Run", "TrainingDiverged"]
+
+
+def __getattr__(name):  # matplotlib is imported only when plotting is asked for
+    if name == "plot":
+        import importlib
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'ganlib' has no attribute {name!r}")

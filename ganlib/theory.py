@@ -1,0 +1,330 @@
+"""The truth that learned models are checked against.
+
+Two kinds of truth live here:
+
+* numerical divergences between 1-D distributions from ``ganlib.data`` (``kl``, ``js``,
+  ``tv``, ``w1``, ``pearson_chi2``, ``f_divergence``), computed by adaptive quadrature
+  (``scipy.integrate.quad``) over the supports, split where the densities change shape;
+* symbolic derivations (sympy) that the chapters display step by step.
+
+Conventions: natural logarithms (nats) throughout, and the Jensen–Shannon divergence *with*
+its ½ factors, JS(P‖Q) = ½ KL(P‖M) + ½ KL(Q‖M), M = ½(P + Q), so that 0 ≤ JS ≤ log 2.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import sympy as sp
+from scipy import integrate
+
+from . import _lang
+from .data import Distribution1D
+
+__all__ = ["kl", "js", "tv", "w1", "pearson_chi2", "f_divergence", "minimax_value",
+           "optimal_discriminator", "Derivation", "proposition1", "virtual_training_criterion",
+           "criterion_on_pieces"]
+
+_QUAD = dict(limit=500, epsabs=1e-11, epsrel=1e-9)
+
+
+# --------------------------------------------------------------------------- numerics
+def _check_pair(p, q):
+    for name, d in (("p", p), ("q", q)):
+        if not isinstance(d, Distribution1D):
+            raise TypeError(f"{name} must be a 1-D distribution from ganlib.data "
+                            f"(gaussian, uniform, mixture), got {type(d).__name__}")
+
+
+def _covers(outer, inner):
+    """Is every interval of ``inner`` inside the union of ``outer``?"""
+    return all(any(lo >= a and hi <= b for a, b in outer) for lo, hi in inner)
+
+
+def _cuts(*dists):
+    pts = set()
+    for d in dists:
+        for b in d.breakpoints():
+            pts.add(b)
+        for comp in getattr(d, "components", [d]):
+            if hasattr(comp, "std"):  # Gaussians: resolve the peak and the shoulders
+                pts.update(comp.mu + k * comp.std for k in (-8, -3, -1, 1, 3, 8))
+    return sorted(p for p in pts if math.isfinite(p))
+
+
+def _integrate(fn, intervals, cuts):
+    """∫ fn over a union of intervals, split at ``cuts``; infinite ends allowed."""
+    total = 0.0
+    for lo, hi in intervals:
+        edges = [lo] + [c for c in cuts if lo < c < hi] + [hi]
+        for a, b in zip(edges[:-1], edges[1:]):
+            if a == b:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", integrate.IntegrationWarning)
+                try:
+                    val, _ = integrate.quad(fn, a, b, **_QUAD)
+                except integrate.IntegrationWarning:
+                    warnings.simplefilter("ignore", integrate.IntegrationWarning)
+                    val, _ = integrate.quad(fn, a, b, limit=2000)
+            total += val
+    return total
+
+
+def _density_terms(p, q, x):
+    lp, lq = p.logpdf(x), q.logpdf(x)
+    return lp, lq, np.exp(lp), np.exp(lq)
+
+
+def kl(p, q):
+    """KL(P‖Q) = ∫ p log(p/q); +inf when P puts mass where Q has none."""
+    _check_pair(p, q)
+    if not _covers(q.support, p.support):
+        return math.inf
+
+    def fn(x):
+        lp, lq, pp, _ = _density_terms(p, q, x)
+        return pp * (lp - lq) if pp > 0 else 0.0
+    return max(_integrate(fn, p.support, _cuts(p, q)), 0.0)
+
+
+def js(p, q):
+    """JS(P‖Q) = ½KL(P‖M) + ½KL(Q‖M), M = (P+Q)/2, in nats; in [0, log 2]."""
+    _check_pair(p, q)
+
+    def fn(x):
+        lp, lq, pp, qq = _density_terms(p, q, x)
+        lm = np.logaddexp(lp, lq) - math.log(2)
+        out = 0.0
+        if pp > 0:
+            out += 0.5 * pp * (lp - lm)
+        if qq > 0:
+            out += 0.5 * qq * (lq - lm)
+        return out
+    from .data import _union
+    val = _integrate(fn, _union(p.support + q.support), _cuts(p, q))
+    return min(max(val, 0.0), math.log(2))
+
+
+def tv(p, q):
+    """Total variation sup_A |P(A) − Q(A)| = ½∫|p − q|; in [0, 1]."""
+    _check_pair(p, q)
+    from .data import _union
+
+    def fn(x):
+        return abs(p.pdf(x) - q.pdf(x))
+    return min(0.5 * _integrate(fn, _union(p.support + q.support), _cuts(p, q)), 1.0)
+
+
+def w1(p, q):
+    """Earth-Mover distance in 1-D: W1(P, Q) = ∫|F_P(x) − F_Q(x)| dx."""
+    _check_pair(p, q)
+    ends = [e for iv in p.support + q.support for e in iv]
+    hull = [(min(ends), max(ends))]
+
+    def fn(x):
+        return abs(float(p.cdf(x)) - float(q.cdf(x)))
+    return _integrate(fn, hull, _cuts(p, q))
+
+
+def pearson_chi2(p, q):
+    """Pearson χ²(P‖Q) = ∫ (p − q)²/q; +inf when P puts mass where Q has none."""
+    _check_pair(p, q)
+    if not _covers(q.support, p.support):
+        return math.inf
+
+    def fn(x):
+        lp, lq, _, qq = _density_terms(p, q, x)
+        if qq == 0:
+            return 0.0
+        return qq * np.expm1(min(lp - lq, 700.0)) ** 2
+    return _integrate(fn, q.support, _cuts(p, q))
+
+
+def _as_function(f):
+    """A generator function f(u) given as a sympy expression in one symbol, or a callable."""
+    if isinstance(f, sp.Lambda):
+        (u,), expr = f.signature, f.expr
+    elif isinstance(f, sp.Expr):
+        free = sorted(f.free_symbols, key=str)
+        if len(free) != 1:
+            raise ValueError(f"f must be a sympy expression in exactly one symbol, got {f}")
+        u, expr = free[0], f
+    elif callable(f):
+        return f, None, None
+    else:
+        raise TypeError(f"f must be a sympy expression in u or a callable, got {type(f).__name__}")
+    upos = sp.Symbol("u", positive=True)
+    expr = expr.subs(u, upos)
+    return sp.lambdify(upos, expr, "math"), expr, upos
+
+
+def f_divergence(p, q, f):
+    """D_f(P‖Q) = ∫ q f(p/q) for convex f with f(1) = 0.
+
+    ``f`` is a sympy expression in one symbol u (or a ``sympy.Lambda``), or a Python callable.
+    Where q = 0 < p the integrand's limit p·f'(∞), f'(∞) = lim f(u)/u, is added (this needs
+    ``f`` as a sympy expression); where p = 0 < q the limit f(0⁺) is used.
+    """
+    _check_pair(p, q)
+    fn_f, expr, u = _as_function(f)
+    outside = 1.0 - sum(float(p.cdf(b) - p.cdf(a)) for a, b in q.support)
+    if outside > 1e-12 and expr is None:
+        raise ValueError("P has mass outside Q's support: pass f as a sympy expression so "
+                         "that f'(inf) = lim f(u)/u can be taken")
+    if expr is not None:
+        f0 = float(sp.limit(expr, u, 0, "+"))
+    else:
+        with np.errstate(all="ignore"):
+            f0 = float(fn_f(1e-300))  # f(0+) for a callable
+
+    def fn(x):
+        lp, lq, pp, qq = _density_terms(p, q, x)
+        if qq == 0:
+            return 0.0
+        if pp == 0:
+            return qq * f0
+        return qq * fn_f(math.exp(min(lp - lq, 700.0)))
+    total = _integrate(fn, q.support, _cuts(p, q))
+    if outside > 1e-12:
+        slope = sp.limit(expr / u, u, sp.oo)
+        total += outside * float(slope) if slope.is_finite else math.inf
+    return total
+
+
+def minimax_value(p, q, d=None):
+    """V(D, G) = E_p[log D] + E_q[log(1 − D)] by quadrature; ``d`` defaults to D* = p/(p+q)."""
+    _check_pair(p, q)
+    from .data import _union
+
+    def fn(x):
+        lp, lq, pp, qq = _density_terms(p, q, x)
+        if d is None:
+            ld = lp - np.logaddexp(lp, lq)
+            l1 = lq - np.logaddexp(lp, lq)
+        else:
+            dx = float(np.asarray(d(np.array([x]))).ravel()[0])
+            ld, l1 = math.log(dx) if dx > 0 else -math.inf, math.log1p(-dx) if dx < 1 else -math.inf
+        return (pp * ld if pp > 0 else 0.0) + (qq * l1 if qq > 0 else 0.0)
+    return _integrate(fn, _union(p.support + q.support), _cuts(p, q))
+
+
+def optimal_discriminator(p, q, objective=None):
+    """The discriminator that maximises the objective pointwise, as a function of x (numpy).
+
+    For the minimax objective (the default) D*(x) = p(x) / (p(x) + q(x)); any objective with a
+    method ``optimal_discriminator(p_x, q_x)`` supplies its own formula.
+    """
+    _check_pair(p, q)
+    if objective is None:
+        from .objectives import Minimax
+        objective = Minimax()
+    rule = getattr(objective, "optimal_discriminator", None)
+    if rule is None:
+        raise TypeError(f"{type(objective).__name__} has no optimal_discriminator(p_x, q_x)")
+
+    def d_star(x):
+        x = np.asarray(x, dtype=float)
+        return rule(p.pdf(x), q.pdf(x))
+    return d_star
+
+
+# --------------------------------------------------------------------------- symbolic
+class Derivation:
+    """Named steps of a sympy derivation; ``show()`` typesets them with captions."""
+
+    def __init__(self, title):
+        self.title = title
+        self.steps = []  # (key, caption dict, latex string)
+        self.values = {}
+
+    def add(self, key, en, zh, latex, value=None):
+        self.steps.append((key, {"en": en, "zh": zh}, latex))
+        self.values[key] = value
+        return value
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+    def _repr_markdown_(self):
+        lang = _lang.get()
+        return "\n\n".join(f"**{i}.** {cap[lang]}\n$$ {tex} $$"
+                           for i, (_, cap, tex) in enumerate(self.steps, 1))
+
+    def show(self):
+        from IPython.display import Markdown, display
+        display(Markdown(self._repr_markdown_()))
+
+
+def proposition1():
+    """Goodfellow et al. (2014), Proposition 1: the pointwise maximiser of a·log y + b·log(1−y)."""
+    a, b = sp.symbols("a b", positive=True)
+    y = sp.Symbol("y", positive=True)
+    d = Derivation("proposition1")
+    f = d.add("objective", "For fixed x, with a = p_data(x) and b = p_g(x), D(x) = y maximises",
+              "固定 x，记 a = p_data(x)，b = p_g(x)，D(x) = y 要最大化",
+              r"f(y) = " + sp.latex(a * sp.log(y) + b * sp.log(1 - y)),
+              a * sp.log(y) + b * sp.log(1 - y))
+    df = sp.together(sp.diff(f, y))
+    d.add("derivative", "Its derivative", "求导",
+          r"f'(y) = " + sp.latex(sp.diff(f, y)) + " = " + sp.latex(df), df)
+    (y_star,) = sp.solve(sp.Eq(sp.diff(f, y), 0), y)
+    d.add("critical_point", "The only critical point in (0, 1)", "(0, 1) 内唯一的驻点",
+          r"y^* = " + sp.latex(y_star), y_star)
+    d2 = sp.diff(f, y, 2)
+    d2_at = sp.factor(sp.simplify(d2.subs(y, y_star)))
+    d.add("second_derivative", "The second derivative is negative everywhere, so y* is the maximum",
+          "二阶导数处处为负，所以 y* 是最大值点",
+          r"f''(y) = " + sp.latex(d2) + r" < 0, \qquad f''(y^*) = " + sp.latex(d2_at), d2_at)
+    p, q = sp.symbols("p_{data} p_g", positive=True)
+    d.add("optimal_d", "Substituting a = p_data(x), b = p_g(x)", "代回 a = p_data(x)，b = p_g(x)",
+          r"D^*_G(x) = " + sp.latex(y_star.subs({a: p, b: q})), y_star.subs({a: p, b: q}))
+    return d
+
+
+def virtual_training_criterion():
+    """C(G) = max_D V(D, G) = −log 4 + 2·JS(p_data‖p_g), derived pointwise in sympy."""
+    p, q = sp.symbols("p_{data} p_g", positive=True)
+    m = (p + q) / 2
+    d = Derivation("virtual_training_criterion")
+    dstar = p / (p + q)
+    integrand = p * sp.log(dstar) + q * sp.log(1 - dstar)
+    d.add("substitute", "Put D* into the integrand of V(D, G)", "把 D* 代入 V(D, G) 的被积函数",
+          r"p_{data}\log D^* + p_g \log(1-D^*) = " + sp.latex(sp.simplify(integrand)),
+          integrand)
+    rewritten = (-(p + q) * sp.log(2) + p * sp.log(p / m) + q * sp.log(q / m))
+    diff = sp.simplify(sp.expand_log(integrand - rewritten, force=True))
+    d.add("rewrite", "Multiply and divide by 2 inside each log: the difference simplifies to",
+          "在每个对数里乘以 2 再除以 2：两种写法之差化简为",
+          r"\Big[\text{integrand}\Big] - \Big[-(p_{data}+p_g)\log 2 + p_{data}\log\frac{p_{data}}{m}"
+          r" + p_g\log\frac{p_g}{m}\Big] = " + sp.latex(diff) + r",\quad m = \tfrac{p_{data}+p_g}{2}",
+          diff)
+    d.add("integrate", "Integrate over x: ∫(p_data + p_g) dx = 2, and each remaining term is a KL",
+          "对 x 积分：∫(p_data + p_g) dx = 2，其余两项各是一个 KL 散度",
+          r"C(G) = -2\log 2 + \mathrm{KL}(p_{data}\,\|\,m) + \mathrm{KL}(p_g\,\|\,m)"
+          r" = -\log 4 + 2\,\mathrm{JS}(p_{data}\,\|\,p_g)",
+          -sp.log(4))
+    d.add("minimum", "JS ≥ 0 with equality iff p_g = p_data, so the global minimum is",
+          "JS ≥ 0，当且仅当 p_g = p_data 时取等号，所以全局最小值为",
+          r"C^* = -\log 4 \approx " + f"{float(-sp.log(4)):.4f}", -sp.log(4))
+    return d
+
+
+def criterion_on_pieces(pieces, x=None):
+    """Exact C(G) and JS for piecewise densities, by sympy.
+
+    ``pieces`` is a list of ``(lo, hi, p_expr, q_expr)``: on [lo, hi] the densities are the
+    given sympy expressions in ``x`` (a symbol; default ``sympy.Symbol('x')``).  Returns
+    ``(C, JS)``, both exact, with C = ∫ p log D* + q log(1 − D*).
+    """
+    x = x or sp.Symbol("x")
+    C = JS = sp.Integer(0)
+    for lo, hi, pe, qe in pieces:
+        pe, qe = sp.sympify(pe), sp.sympify(qe)
+        me = (pe + qe) / 2
+        c_int = (0 if pe == 0 else pe * sp.log(pe / (pe + qe))) + (0 if qe == 0 else qe * sp.log(qe / (pe + qe)))
+        j_int = ((0 if pe == 0 else pe * sp.log(pe / me)) + (0 if qe == 0 else qe * sp.log(qe / me))) / 2
+        C += sp.integrate(c_int, (x, lo, hi))
+        JS += sp.integrate(j_int, (x, lo, hi))
+    return sp.expand_log(sp.simplify(C), force=True), sp.expand_log(sp.simplify(JS), force=True)

@@ -1,0 +1,354 @@
+"""One training loop for every objective, and the discriminator-only fit used by the theory."""
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._checks import check_positive, check_positive_int
+from .data import Distribution
+from .objectives import Minimax, Objective
+
+__all__ = ["device", "TrainingDiverged", "FittedDiscriminator", "fit_discriminator", "Run",
+           "train", "linear_lr_decay"]
+
+
+def device():
+    """The best available torch device: CUDA, then Apple's MPS, then the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+class TrainingDiverged(FloatingPointError):
+    """A loss became NaN or infinite; the message names the step and the loss."""
+
+    def __init__(self, step, name, value):
+        self.step, self.name, self.value = step, name, value
+        super().__init__(f"training diverged at step {step}: {name} = {value} "
+                         f"(try a smaller learning rate)")
+
+
+def _progress_default(progress):
+    if progress is None:
+        return os.environ.get("GANLIB_PROGRESS", "1") not in ("0", "false", "False", "")
+    return bool(progress)
+
+
+def _bar(total, progress, desc):
+    from tqdm.auto import tqdm
+    return tqdm(total=total, disable=not progress, desc=desc, leave=False)
+
+
+def _check_objective(objective):
+    if not isinstance(objective, Objective):
+        raise TypeError(f"objective must be a ganlib.objectives.Objective, got "
+                        f"{type(objective).__name__}")
+    return objective
+
+
+def _check_data(data, name):
+    if not isinstance(data, Distribution):
+        raise TypeError(f"{name} must be a ganlib.data distribution (with .sample(n)), got "
+                        f"{type(data).__name__}")
+    return data
+
+
+def _finite(value, step, name):
+    v = float(value)
+    if not math.isfinite(v):
+        raise TrainingDiverged(step, name, v)
+    return v
+
+
+def _resolve_device(dev):
+    return torch.device(dev) if dev is not None else device()
+
+
+class Standardize(nn.Module):
+    """x ↦ (x − mean) / std, a fixed first layer so that D sees inputs of unit scale."""
+
+    def __init__(self, mean, std):
+        super().__init__()
+        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
+        self.register_buffer("std", torch.as_tensor(std, dtype=torch.float32))
+
+    def forward(self, x):
+        return (x - self.mean) / self.std
+
+
+# --------------------------------------------------------------------------- D only
+class FittedDiscriminator:
+    """A discriminator trained against a fixed generator distribution."""
+
+    def __init__(self, net, objective, history, estimate, dev):
+        self.net, self.objective, self.history = net, objective, history
+        self.estimate, self.device = estimate, dev
+
+    @torch.no_grad()
+    def d(self, x):
+        """D(x) for a numpy array of points (shape [n] for 1-D data, or [n, dim])."""
+        x = np.asarray(x, dtype=np.float32)
+        flat = x.ndim == 1
+        t = torch.as_tensor(x.reshape(len(x), -1) if not flat else x[:, None], device=self.device)
+        self.net.eval()
+        out = self.objective.discriminator(self.net(t)).squeeze(-1).cpu().numpy()
+        return out.astype(np.float64)
+
+    def __repr__(self):
+        return f"FittedDiscriminator({self.objective!r}, estimate={self.estimate:.4f})"
+
+
+def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=512, lr=2e-3,
+                      hidden=(64, 64), n_eval=200_000, seed=0, device=None, progress=None):
+    """Hold the generator fixed as the distribution ``q`` and learn D against data ``p``.
+
+    Returns a :class:`FittedDiscriminator` with ``.d(x)`` and ``.estimate``, the objective's
+    divergence estimate computed with the learned D on ``n_eval`` fresh samples of each.
+    The default D is an MLP with ``hidden`` widths behind a fixed standardisation of its
+    input; Adam with a cosine-decayed learning rate ``lr``.
+    """
+    objective = _check_objective(objective if objective is not None else Minimax())
+    _check_data(p, "p"), _check_data(q, "q")
+    if p.dim != q.dim:
+        raise ValueError(f"p and q must have the same dimension, got {p.dim} and {q.dim}")
+    steps = check_positive_int(steps, "steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lr = check_positive(lr, "lr")
+    n_eval = check_positive_int(n_eval, "n_eval")
+    dev = _resolve_device(device)
+    gen = torch.Generator().manual_seed(seed)
+    if D is None:
+        ref = torch.cat([p.sample(20_000, gen), q.sample(20_000, gen)])
+        from .nets import mlp
+        D = nn.Sequential(Standardize(ref.mean(0), ref.std(0).clamp_min(1e-6)),
+                          mlp(p.dim, 1, hidden=hidden, seed=seed))
+    D = D.to(dev).train()
+    opt = torch.optim.Adam(D.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    history = {"d_loss": []}
+    with _bar(steps, _progress_default(progress), "fit D") as bar:
+        for step in range(steps):
+            real = p.sample(batch_size, gen).to(dev)
+            fake = q.sample(batch_size, gen).to(dev)
+            loss = objective.d_loss(D(real), D(fake))
+            pen = objective.penalty(D, real, fake)
+            if pen is not None:
+                loss = loss + pen
+            history["d_loss"].append(_finite(loss.detach(), step, "d_loss"))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            objective.after_d_step(D)
+            bar.update()
+    D.eval()
+    with torch.no_grad():
+        r_real = torch.cat([D(c.to(dev)) for c in p.sample(n_eval, gen).split(65536)])
+        r_fake = torch.cat([D(c.to(dev)) for c in q.sample(n_eval, gen).split(65536)])
+        estimate = float(objective.estimate(r_real, r_fake))
+    return FittedDiscriminator(D, objective, history, estimate, dev)
+
+
+# --------------------------------------------------------------------------- G and D
+class Run:
+    """The record of one training run: networks, loss history, sample snapshots."""
+
+    def __init__(self, G, D, objective, config, history=None, snapshots=None, z_fixed=None):
+        self.G, self.D, self.objective, self.config = G, D, objective, config
+        self.history = history if history is not None else {"d_loss": [], "g_loss": [],
+                                                            "estimate": []}
+        self.snapshots = snapshots if snapshots is not None else []  # [(step, tensor)]
+        self.z_fixed = z_fixed
+
+    def log(self, key, value):
+        """Append a value to ``history[key]`` (for hooks that record their own quantities)."""
+        self.history.setdefault(key, []).append(float(value))
+
+    @property
+    def steps_done(self):
+        return len(self.history["g_loss"])
+
+    @torch.no_grad()
+    def sample(self, n, seed=0):
+        """``n`` fresh samples from the generator, on the CPU."""
+        n = check_positive_int(n, "n")
+        gen = torch.Generator().manual_seed(seed)
+        dev = next(self.G.parameters()).device
+        z = torch.randn(n, self.config["latent_dim"], generator=gen).to(dev)
+        was = self.G.training
+        self.G.eval()
+        out = self.G(z).cpu()
+        self.G.train(was)
+        return out
+
+    def save(self, path):
+        """Write a checkpoint atomically (a temporary file, then a rename)."""
+        state = {"G": self.G.state_dict(), "D": self.D.state_dict(), "config": self.config,
+                 "history": self.history,
+                 "snapshot_steps": [s for s, _ in self.snapshots],
+                 "snapshot_samples": [x for _, x in self.snapshots],
+                 "z_fixed": self.z_fixed}
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pt")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                torch.save(state, fh)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path, G, D, objective=None):
+        """Restore a run saved by :meth:`save` into networks ``G`` and ``D`` of the same shape."""
+        state = torch.load(os.fspath(path), map_location="cpu", weights_only=True)
+        G.load_state_dict(state["G"])
+        D.load_state_dict(state["D"])
+        snaps = list(zip(state["snapshot_steps"], state["snapshot_samples"]))
+        return cls(G, D, objective, state["config"], state["history"], snaps, state["z_fixed"])
+
+    def __repr__(self):
+        return (f"Run({self.objective!r}, steps={self.steps_done}, "
+                f"snapshots={len(self.snapshots)})")
+
+
+_OPTIMIZERS = {
+    "adam": lambda params, lr, betas: torch.optim.Adam(params, lr=lr, betas=betas),
+    "rmsprop": lambda params, lr, betas: torch.optim.RMSprop(params, lr=lr),
+    "sgd": lambda params, lr, betas: torch.optim.SGD(params, lr=lr),
+}
+
+
+def _latent_dim(G, latent_dim):
+    if latent_dim is not None:
+        return check_positive_int(latent_dim, "latent_dim")
+    for attr in ("in_dim", "latent_dim"):
+        if isinstance(getattr(G, attr, None), int):
+            return getattr(G, attr)
+    first = next((m for m in G.modules() if hasattr(m, "in_features")), None)
+    if first is None:
+        raise ValueError("latent_dim could not be inferred from G: pass latent_dim=")
+    return first.in_features
+
+
+def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=2e-4,
+          lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam", n_critic=None, seed=0,
+          device=None, snapshot_every=None, n_snapshot=1000, hooks=(), progress=None):
+    """Train generator ``G`` against discriminator ``D`` on ``data`` under ``objective``.
+
+    Each of the ``steps`` generator updates follows ``n_critic`` discriminator updates
+    (default: the objective's own ``n_critic``).  The discriminator minimises
+    ``objective.d_loss`` plus ``objective.penalty`` and then calls ``objective.after_d_step``;
+    the generator minimises ``objective.g_loss``.  The latent prior is N(0, I).
+
+    ``hooks`` are callables ``hook(run, step)`` called after every generator step (they may
+    ``run.log(key, value)``).  Snapshots of G on a fixed latent batch are taken before
+    training, every ``snapshot_every`` steps, and at the end.  Any NaN/inf loss stops the run
+    with :class:`TrainingDiverged` naming the step and the loss.
+    """
+    objective = _check_objective(objective)
+    _check_data(data, "data")
+    for name, net in (("G", G), ("D", D)):
+        if not isinstance(net, nn.Module):
+            raise TypeError(f"{name} must be a torch.nn.Module, got {type(net).__name__}")
+    steps = check_positive_int(steps, "steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lr_g, lr_d = check_positive(lr_g, "lr_g"), check_positive(lr_d, "lr_d")
+    n_critic = check_positive_int(n_critic if n_critic is not None else objective.n_critic,
+                                  "n_critic")
+    n_snapshot = check_positive_int(n_snapshot, "n_snapshot")
+    if snapshot_every is not None:
+        snapshot_every = check_positive_int(snapshot_every, "snapshot_every")
+    if callable(optimizer):
+        make_opt = optimizer
+    elif optimizer in _OPTIMIZERS:
+        make_opt = _OPTIMIZERS[optimizer]
+    else:
+        raise ValueError(f"optimizer must be one of {sorted(_OPTIMIZERS)} or a callable "
+                         f"(params, lr, betas) -> optimizer, got {optimizer!r}")
+    if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
+        raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+    latent_dim = _latent_dim(G, latent_dim)
+    dev = _resolve_device(device)
+    G, D = G.to(dev).train(), D.to(dev).train()
+
+    data_gen = torch.Generator().manual_seed(seed)
+    z_gen = torch.Generator().manual_seed(seed + 1)
+    z_fixed = torch.randn(n_snapshot, latent_dim, generator=torch.Generator().manual_seed(seed + 2))
+    config = dict(steps=steps, batch_size=batch_size, latent_dim=latent_dim, lr_g=lr_g,
+                  lr_d=lr_d, betas=tuple(betas), n_critic=n_critic, seed=seed,
+                  optimizer=optimizer if isinstance(optimizer, str) else "custom",
+                  objective=repr(objective))
+    run = Run(G, D, objective, config, z_fixed=z_fixed)
+    opt_g = run.opt_g = make_opt(G.parameters(), lr_g, tuple(betas))
+    opt_d = run.opt_d = make_opt(D.parameters(), lr_d, tuple(betas))
+
+    def snapshot(step):
+        with torch.no_grad():
+            G.eval()
+            run.snapshots.append((step, G(z_fixed.to(dev)).cpu()))
+            G.train()
+
+    def z_batch():
+        return torch.randn(batch_size, latent_dim, generator=z_gen).to(dev)
+
+    snapshot(0)
+    with _bar(steps, _progress_default(progress), type(objective).__name__) as bar:
+        for step in range(1, steps + 1):
+            for _ in range(n_critic):
+                real = data.sample(batch_size, data_gen).to(dev)
+                with torch.no_grad():
+                    fake = G(z_batch())
+                r_real, r_fake = D(real), D(fake)
+                d_loss = objective.d_loss(r_real, r_fake)
+                pen = objective.penalty(D, real, fake)
+                if pen is not None:
+                    d_loss = d_loss + pen
+                d_value = _finite(d_loss.detach(), step, "d_loss")
+                opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                opt_d.step()
+                objective.after_d_step(D)
+            est = _finite(objective.estimate(r_real.detach(), r_fake.detach()), step, "estimate")
+            g_loss = objective.g_loss(D(G(z_batch())))
+            g_value = _finite(g_loss.detach(), step, "g_loss")
+            opt_g.zero_grad(set_to_none=True)
+            g_loss.backward()
+            opt_g.step()
+            run.history["d_loss"].append(d_value)
+            run.history["g_loss"].append(g_value)
+            run.history["estimate"].append(est)
+            for hook in hooks:
+                hook(run, step)
+            if snapshot_every and step % snapshot_every == 0 and step != steps:
+                snapshot(step)
+            if step % 100 == 0:
+                bar.set_postfix(d_loss=f"{d_value:.3f}", g_loss=f"{g_value:.3f}", refresh=False)
+            bar.update()
+    snapshot(steps)
+    return run
+
+
+def linear_lr_decay(final=0.05):
+    """A hook for :func:`train`: both learning rates fall linearly from their start to
+    ``final`` times their start over the run (``run.opt_g``/``run.opt_d`` are the optimisers)."""
+    if not 0 <= final <= 1:
+        raise ValueError(f"final must lie in [0, 1], got {final}")
+
+    def hook(run, step):
+        f = max(1 - step / run.config["steps"], final)
+        for opt, lr in ((run.opt_g, run.config["lr_g"]), (run.opt_d, run.config["lr_d"])):
+            for group in opt.param_groups:
+                group["lr"] = lr * f
+    return hook

@@ -1,0 +1,109 @@
+"""Book checks: both languages, the table of contents, code parity, no committed outputs."""
+import json
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+
+
+def chapters(lang):
+    return sorted(p.name for p in (BOOK / lang).iterdir() if p.suffix in (".ipynb", ".md"))
+
+
+def toc_files():
+    return re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+NOTEBOOKS = sorted((BOOK / "en").glob("*.ipynb"))
+
+
+def test_same_chapters_in_both_languages():
+    assert chapters("en") == chapters("zh")
+    assert "gan.ipynb" in chapters("en")
+
+
+def test_every_chapter_is_in_the_toc_in_both_parts():
+    files = toc_files()
+    for lang in ("en", "zh"):
+        for name in chapters(lang):
+            assert f"book/{lang}/{pathlib.Path(name).stem}" in files, f"{lang}/{name} not in _toc.yml"
+    en = [f.split("/", 2)[2] for f in files if f.startswith("book/en/")]
+    zh = [f.split("/", 2)[2] for f in files if f.startswith("book/zh/")]
+    assert en == zh, "the two parts of _toc.yml list different chapters or orders"
+    for f in files:
+        assert any((ROOT / f).with_suffix(s).exists() for s in (".md", ".ipynb")), f
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_cells_identical_except_lang_cell(nb):
+    en, zh = load(nb), load(BOOK / "zh" / nb.name)
+    code_en = [c for c in en["cells"] if c["cell_type"] == "code"]
+    code_zh = [c for c in zh["cells"] if c["cell_type"] == "code"]
+    assert len(code_en) == len(code_zh)
+    lang_cells = 0
+    for a, b in zip(code_en, code_zh):
+        tags_a, tags_b = a.get("metadata", {}).get("tags", []), b.get("metadata", {}).get("tags", [])
+        assert tags_a == tags_b
+        if "lang" in tags_a:
+            lang_cells += 1
+            assert 'setup("en")' in "".join(a["source"])
+            assert 'setup("zh")' in "".join(b["source"])
+        else:
+            assert a["source"] == b["source"]
+    assert lang_cells == 1, "each chapter has exactly one cell tagged 'lang'"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS + sorted((BOOK / "zh").glob("*.ipynb")),
+                         ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_no_committed_outputs(nb):
+    for cell in load(nb)["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs", []) == [], f"{nb.name} has outputs: strip them"
+            assert cell.get("execution_count") is None
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_markdown_structure_matches(nb):
+    """Both languages have the same headings depth pattern, glued numbers and citations."""
+    def skeleton(path):
+        cells = [c for c in load(path)["cells"] if c["cell_type"] == "markdown"]
+        text = ["".join(c["source"]) for c in cells]
+        heads = [[len(m) for m in re.findall(r"^(#+) ", t, re.M)] for t in text]
+        glued = [sorted(set(re.findall(r"\{glue:text\}`(\w+)", t))) for t in text]
+        cites = sorted(set(re.findall(r"\{cite:p\}`([^`]+)`", "".join(text))))
+        return heads, glued, cites
+    assert skeleton(nb) == skeleton(BOOK / "zh" / nb.name)
+
+
+def test_glued_names_exist_in_code():
+    for nb in NOTEBOOKS:
+        cells = load(nb)["cells"]
+        code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        prose = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        for name in set(re.findall(r"\{glue:text\}`(\w+)", prose)):
+            assert f'glue("{name}"' in code, f"{nb.name}: {name} is quoted but never glued"
+
+
+def test_cited_keys_are_in_the_bibliography():
+    bib = (BOOK / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    for nb in sorted(BOOK.glob("*/*.ipynb")) + sorted(BOOK.glob("*/*.md")):
+        text = nb.read_text(encoding="utf-8")
+        for group in re.findall(r"\{cite:[pt]\}`([^`]+)`", text):
+            for key in group.split(","):
+                assert key.strip() in keys, f"{nb}: unknown citation {key}"
+
+
+def test_chinese_prose_uses_glossary_terms():
+    banned = {"鉴别器": "判别器", "生成模型器": "生成器", "模式坍塌": "模式崩溃", "对抗生成网络": "生成对抗网络"}
+    for path in sorted((BOOK / "zh").iterdir()):
+        text = path.read_text(encoding="utf-8")
+        for wrong, right in banned.items():
+            assert wrong not in text, f"{path.name}: use {right}, not {wrong} (GLOSSARY.md)"

@@ -1,0 +1,90 @@
+"""Figures: languages, the CJK font, and the chapter plots on real runs."""
+import warnings
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import ganlib  # noqa: E402
+from ganlib import data, nets, objectives, plot  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    yield
+    plot.setup("en")
+    plt.close("all")
+
+
+def render(fig):
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def test_unknown_language():
+    with pytest.raises(ValueError, match="lang"):
+        plot.setup("fr")
+
+
+@pytest.mark.skipif(plot.find_cjk_font() is None, reason="no CJK font on this machine")
+def test_chinese_labels_render_without_missing_glyphs():
+    assert plot.setup("zh") == "zh"
+    assert plot.tr("step", "步数") == "步数"
+    fig, ax = plt.subplots()
+    ax.set_title("判别器与最优判别器 D*，生成器 G")
+    ax.set_xlabel(plot.tr("generator step", "生成器更新步数"))
+    ax.plot([0, 1], [0, -1], label="生成样本 −1")
+    ax.legend()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")        # "Glyph ... missing from font(s)" becomes an error
+        png = render(fig)
+    assert png[:4] == b"\x89PNG"
+
+
+def test_no_cjk_font_warns_once_and_uses_english(monkeypatch):
+    monkeypatch.setattr(plot, "find_cjk_font", lambda: None)
+    with pytest.warns(UserWarning, match="no CJK font") as record:
+        lang = plot.setup("zh")
+    assert len(record) == 1
+    assert lang == "en" and plot.tr("step", "步数") == "step"
+    from ganlib import _lang
+    assert _lang.get() == "zh"            # text captions can still be Chinese
+
+
+def test_english_has_no_glyph_warnings():
+    plot.setup("en")
+    fig, ax = plt.subplots()
+    ax.set_title(plot.tr("step", "步数"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        render(fig)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_chapter_plots_on_a_short_run(lang):
+    if lang == "zh" and plot.find_cjk_font() is None:
+        pytest.skip("no CJK font on this machine")
+    plot.setup(lang)
+    p, q = data.gaussian(0, 1), data.gaussian(1, 1)
+    fit = ganlib.fit_discriminator(p, q, steps=20, n_eval=1000, progress=False)
+    x = np.linspace(-3, 4, 50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot.discriminator_vs_optimal(x, fit.d(x), ganlib.theory.optimal_discriminator(p, q)(x),
+                                      p.pdf(x), q.pdf(x))
+        render(plt.gcf())
+        mix = data.mixture([data.gaussian(-2, 0.5), data.gaussian(2, 0.5)])
+        run1 = ganlib.train(nets.mlp(2, 1, hidden=(8,)), nets.mlp(1, 1, hidden=(8,)), mix,
+                            objectives.NonSaturating(), steps=12, snapshot_every=4, progress=False)
+        render(plot.snapshots_1d(run1, mix))
+        render(plot.training_curves(run1, window=3, reference={"JS = 0": 0.0}))
+        ring = data.ring()
+        run2 = ganlib.train(nets.mlp(2, 2, hidden=(8,)), nets.mlp(2, 1, hidden=(8,)), ring,
+                            objectives.NonSaturating(), steps=12, snapshot_every=4, progress=False)
+        fig = plot.snapshots_2d(run2, ring)
+        assert len(fig.axes) == 4
+        render(fig)

@@ -1,0 +1,214 @@
+"""fit_discriminator against D*, train on the ring, divergence errors, checkpoints."""
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import ganlib
+from ganlib import data, metrics, nets, objectives, theory
+
+
+def bulk_grid(p, q, mass=0.98, n=1000):
+    (a, b), (c, d) = p.bulk(mass), q.bulk(mass)
+    return np.linspace(min(a, c), max(b, d), n)
+
+
+@pytest.mark.parametrize("p,q", [
+    (data.gaussian(0, 1), data.gaussian(1.5, 0.7)),
+    (data.mixture([data.gaussian(-2, 0.5), data.gaussian(2, 0.5)]), data.gaussian(0, 1.5)),
+])
+def test_fit_discriminator_recovers_d_star_and_js(p, q):
+    fit = ganlib.fit_discriminator(p, q, objectives.Minimax(), seed=0, progress=False)
+    x = bulk_grid(p, q)
+    gap = np.abs(fit.d(x) - theory.optimal_discriminator(p, q)(x)).max()
+    assert gap <= 0.05
+    assert fit.estimate == pytest.approx(theory.js(p, q), rel=0.10)
+
+
+def test_fit_discriminator_is_reproducible():
+    p, q = data.gaussian(0, 1), data.gaussian(1, 1)
+    a = ganlib.fit_discriminator(p, q, steps=50, n_eval=1000, seed=3, progress=False)
+    b = ganlib.fit_discriminator(p, q, steps=50, n_eval=1000, seed=3, progress=False)
+    assert a.estimate == b.estimate
+    x = np.linspace(-2, 3, 5)
+    np.testing.assert_array_equal(a.d(x), b.d(x))
+
+
+def small_nets(seed=0, zd=2):
+    return nets.mlp(zd, 2, hidden=(32, 32), seed=seed), nets.mlp(2, 1, hidden=(32, 32), seed=seed + 1)
+
+
+def test_train_is_reproducible_and_records_history():
+    runs = []
+    for _ in range(2):
+        G, D = small_nets()
+        runs.append(ganlib.train(G, D, data.ring(), objectives.NonSaturating(), steps=30,
+                                 batch_size=32, seed=5, snapshot_every=10, progress=False))
+    a, b = runs
+    assert a.history["g_loss"] == b.history["g_loss"]
+    assert len(a.history["d_loss"]) == len(a.history["estimate"]) == 30
+    assert [s for s, _ in a.snapshots] == [0, 10, 20, 30]
+    assert a.snapshots[-1][1].shape == (1000, 2)
+    assert torch.equal(a.sample(10, seed=1), b.sample(10, seed=1))
+
+
+def ring_run(n_modes, seed):
+    torch.set_num_threads(1)
+    ring = data.ring(n_modes=n_modes)
+    G = nets.mlp(2, 2, hidden=(128, 128, 128), seed=seed)
+    D = nets.mlp(2, 1, hidden=(128, 128, 128), seed=seed + 100)
+    run = ganlib.train(G, D, ring, objectives.NonSaturating(), steps=3000, batch_size=256,
+                       lr_g=1e-3, lr_d=1e-3, seed=seed, hooks=[ganlib.linear_lr_decay()], progress=False)
+    return metrics.mode_coverage(run.sample(2500), ring)
+
+
+def test_train_on_ring_covers_all_modes():
+    cov = ring_run(4, seed=0)
+    assert cov.modes_covered == 4, str(cov)
+    assert cov.high_quality >= 0.85, str(cov)
+
+
+def test_train_on_8_gaussian_ring_learns_most_modes():
+    # the plain GAN drops some of the 8 modes in a short run (VEEGAN and PacGAN report the same)
+    cov = ring_run(8, seed=0)
+    assert cov.modes_covered >= 5, str(cov)
+    assert cov.high_quality >= 0.5, str(cov)
+
+
+def test_n_critic_hooks_and_penalty_are_used():
+    calls = {"after": 0, "penalty": 0, "hook": 0}
+
+    class Counting(objectives.NonSaturating):
+        n_critic = 3
+
+        def penalty(self, D, real, fake):
+            calls["penalty"] += 1
+            return 0.0 * D(real).mean()
+
+        def after_d_step(self, D):
+            calls["after"] += 1
+
+    def hook(run, step):
+        calls["hook"] += 1
+        run.log("step_seen", step)
+
+    G, D = small_nets()
+    run = ganlib.train(G, D, data.ring(), Counting(), steps=4, batch_size=8, hooks=[hook],
+                       progress=False)
+    assert calls == {"after": 12, "penalty": 12, "hook": 4}
+    assert run.history["step_seen"] == [1, 2, 3, 4]
+
+
+def test_divergence_names_step_and_loss():
+    class Exploding(objectives.NonSaturating):
+        def g_loss(self, r_fake):
+            return super().g_loss(r_fake) * float("nan")
+
+    G, D = small_nets()
+    with pytest.raises(ganlib.TrainingDiverged, match=r"step 1: g_loss = nan"):
+        ganlib.train(G, D, data.ring(), Exploding(), steps=5, progress=False)
+
+    G, D = small_nets()
+    with pytest.raises(ganlib.TrainingDiverged, match=r"at step \d+: [dg]_loss = (nan|inf)"):
+        ganlib.train(G, D, data.ring(), objectives.NonSaturating(), steps=200, lr_d=1e12,
+                     lr_g=1e12, optimizer="sgd", progress=False)
+
+
+def test_save_load_round_trip(tmp_path):
+    G, D = small_nets()
+    run = ganlib.train(G, D, data.ring(), objectives.NonSaturating(), steps=20, batch_size=16,
+                       snapshot_every=10, progress=False)
+    path = run.save(tmp_path / "run.pt")
+    assert not list(tmp_path.glob(".tmp-*"))          # no temporary file left behind
+    G2, D2 = small_nets(seed=9)
+    back = ganlib.Run.load(path, G2, D2, objectives.NonSaturating())
+    assert back.history == run.history
+    assert back.config == run.config
+    assert [s for s, _ in back.snapshots] == [s for s, _ in run.snapshots]
+    assert torch.equal(back.sample(50, seed=2), run.sample(50, seed=2))
+    for a, b in zip(G.state_dict().values(), G2.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
+    G, D = small_nets()
+    run = ganlib.train(G, D, data.ring(), objectives.NonSaturating(), steps=2, progress=False)
+    target = tmp_path / "run.pt"
+    target.write_bytes(b"old")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(torch, "save", broken)
+    with pytest.raises(OSError):
+        run.save(target)
+    assert target.read_bytes() == b"old"
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert ganlib.device().type == "cpu"
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert ganlib.device().type == "mps"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert ganlib.device().type == "cuda"
+
+
+@pytest.mark.parametrize("kwargs,exc,word", [
+    (dict(steps=0), ValueError, "steps"),
+    (dict(steps=10, lr_g=-1e-3), ValueError, "lr_g"),
+    (dict(steps=10, lr_d=0.0), ValueError, "lr_d"),
+    (dict(steps=10, batch_size=0), ValueError, "batch_size"),
+    (dict(steps=10, optimizer="adagrad"), ValueError, "optimizer"),
+    (dict(steps=10, betas=(0.5, 1.5)), ValueError, "betas"),
+    (dict(steps=10, n_critic=0), ValueError, "n_critic"),
+])
+def test_train_bad_arguments(kwargs, exc, word):
+    G, D = small_nets()
+    with pytest.raises(exc, match=word):
+        ganlib.train(G, D, data.ring(), objectives.NonSaturating(), progress=False, **kwargs)
+
+
+def test_train_bad_types():
+    G, D = small_nets()
+    with pytest.raises(TypeError, match="objective"):
+        ganlib.train(G, D, data.ring(), "gan", steps=1)
+    with pytest.raises(TypeError, match="data"):
+        ganlib.train(G, D, np.zeros((10, 2)), objectives.Minimax(), steps=1)
+    with pytest.raises(TypeError, match="G must be"):
+        ganlib.train(lambda z: z, D, data.ring(), objectives.Minimax(), steps=1)
+    with pytest.raises(ValueError, match="same dimension"):
+        ganlib.fit_discriminator(data.gaussian(), data.ring())
+    with pytest.raises(ValueError, match="lr"):
+        ganlib.fit_discriminator(data.gaussian(), data.gaussian(1), lr=-1)
+
+
+def test_mode_coverage_counts():
+    ring = data.ring()
+    x = ring.sample(2500, torch.Generator().manual_seed(0))
+    cov = metrics.mode_coverage(x, ring)
+    # in 2-D, P(‖x − μ‖ ≤ 3σ) = 1 − exp(−9/2) for an isotropic Gaussian
+    assert cov.modes_covered == 8
+    assert cov.high_quality == pytest.approx(1 - math.exp(-4.5), abs=0.006)
+    one = ring.centers[:1].repeat(2500, 1)                   # everything on one mode
+    cov = metrics.mode_coverage(one, ring)
+    assert cov.modes_covered == 1 and cov.high_quality == 1.0
+    far = torch.zeros(100, 2)                                 # centre of the ring: no mode
+    assert metrics.mode_coverage(far, ring).high_quality == 0.0
+    with pytest.raises(ValueError, match=r"shape \[n, 2\]"):
+        metrics.mode_coverage(torch.zeros(10, 3), ring)
+    with pytest.raises(TypeError, match="dist"):
+        metrics.mode_coverage(x, data.gaussian())
+
+
+def test_mlp_arguments():
+    net = nets.mlp(3, 1, hidden=(4,), batch_norm=True, out_activation="sigmoid", seed=0)
+    assert net(torch.zeros(5, 3)).shape == (5, 1)
+    assert torch.equal(nets.mlp(3, 1, seed=7)[0].weight, nets.mlp(3, 1, seed=7)[0].weight)
+    with pytest.raises(ValueError, match="activation"):
+        nets.mlp(3, 1, activation="swishy")
+    with pytest.raises(ValueError, match="in_dim"):
+        nets.mlp(0, 1)
