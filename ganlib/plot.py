@@ -93,6 +93,8 @@ def glue(name, value):
         from myst_nb import glue as _glue
     except ImportError:
         return
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()          # numpy/torch scalars -> int/float, so formats apply
     _glue(name, value, display=False)
 
 

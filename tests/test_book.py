@@ -77,7 +77,7 @@ def test_markdown_structure_matches(nb):
         text = ["".join(c["source"]) for c in cells]
         heads = [[len(m) for m in re.findall(r"^(#+) ", t, re.M)] for t in text]
         glued = [sorted(set(re.findall(r"\{glue:text\}`(\w+)", t))) for t in text]
-        cites = sorted(set(re.findall(r"\{cite:p\}`([^`]+)`", "".join(text))))
+        cites = sorted(set(re.findall(r"\{(?:foot)?cite:[pt]\}`([^`]+)`", "".join(text))))
         return heads, glued, cites
     assert skeleton(nb) == skeleton(BOOK / "zh" / nb.name)
 
@@ -96,7 +96,7 @@ def test_cited_keys_are_in_the_bibliography():
     keys = set(re.findall(r"@\w+\{([^,]+),", bib))
     for nb in sorted(BOOK.glob("*/*.ipynb")) + sorted(BOOK.glob("*/*.md")):
         text = nb.read_text(encoding="utf-8")
-        for group in re.findall(r"\{cite:[pt]\}`([^`]+)`", text):
+        for group in re.findall(r"\{(?:foot)?cite:[pt]\}`([^`]+)`", text):
             for key in group.split(","):
                 assert key.strip() in keys, f"{nb}: unknown citation {key}"
 

@@ -30,7 +30,10 @@ def on_page_context(app, pagename, templatename, context, doctree):
         target = f"{PREFIX}{code}/{rest}"
         if target not in app.env.all_docs:
             continue
-        uri = html.escape(app.builder.get_relative_uri(pagename, target))
+        if target == pagename:   # a relative link to the page itself is empty: use its file name
+            uri = html.escape(app.builder.get_target_uri(pagename).rsplit("/", 1)[-1])
+        else:
+            uri = html.escape(app.builder.get_relative_uri(pagename, target))
         tags.append(f'<link rel="alternate" hreflang="{hreflang}" href="{uri}" />')
         if code == lang:
             links.append(f'<strong aria-current="page">{label}</strong>')
