@@ -7,6 +7,7 @@ cells are the same in both languages.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 
 import matplotlib
@@ -81,8 +82,18 @@ def language():
     return _figure_lang
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
 def tr(en, zh):
-    """The label in the current figure language."""
+    """The label in the current figure language.
+
+    matplotlib lays out a label that contains ``$...$`` with its math fonts alone, which have
+    no Chinese glyphs, so a Chinese label must write its math in Unicode (D*, log(1−D)).
+    """
+    if "$" in zh and _CJK.search(zh):
+        raise ValueError(f"zh label {zh!r} mixes Chinese characters and $math$: matplotlib "
+                         "would draw boxes; write the math in Unicode instead")
     return zh if _figure_lang == "zh" else en
 
 
@@ -109,14 +120,14 @@ def discriminator_vs_optimal(x, d_learned, d_star, p_pdf=None, q_pdf=None, ax=No
     ax = _ax(ax)
     if p_pdf is not None and q_pdf is not None:
         ax2 = ax.twinx()
-        ax2.fill_between(x, p_pdf, color=COLORS["data"], alpha=0.15, label=tr("$p_{data}$", "$p_{data}$"))
+        ax2.fill_between(x, p_pdf, color=COLORS["data"], alpha=0.15, label="$p_{data}$")
         ax2.fill_between(x, q_pdf, color=COLORS["model"], alpha=0.15, label="$p_g$")
         ax2.set_ylabel(tr("density", "概率密度"))
         ax2.set_ylim(bottom=0)
         ax2.grid(False)
         ax2.legend(loc="upper right")
-    ax.plot(x, d_star, color=COLORS["truth"], lw=2, label=tr("optimal $D^*$", "最优判别器 $D^*$"))
-    ax.plot(x, d_learned, color=COLORS["learned"], lw=2, ls="--", label=tr("learned $D$", "学到的 $D$"))
+    ax.plot(x, d_star, color=COLORS["truth"], lw=2, label=tr("optimal $D^*$", "最优判别器 D*"))
+    ax.plot(x, d_learned, color=COLORS["learned"], lw=2, ls="--", label=tr("learned $D$", "学到的 D"))
     ax.set_xlabel("$x$")
     ax.set_ylabel("$D(x)$")
     ax.set_ylim(-0.02, 1.02)

@@ -249,7 +249,7 @@ class Derivation:
 
     def _repr_markdown_(self):
         lang = _lang.get()
-        return "\n\n".join(f"**{i}.** {cap[lang]}\n$$ {tex} $$"
+        return "\n\n".join(f"**{i}.** {cap[lang]}\n\n$$\n{tex}\n$$"
                            for i, (_, cap, tex) in enumerate(self.steps, 1))
 
     def show(self):
@@ -262,23 +262,23 @@ def proposition1():
     a, b = sp.symbols("a b", positive=True)
     y = sp.Symbol("y", positive=True)
     d = Derivation("proposition1")
-    f = d.add("objective", "For fixed x, with a = p_data(x) and b = p_g(x), D(x) = y maximises",
-              "固定 x，记 a = p_data(x)，b = p_g(x)，D(x) = y 要最大化",
+    f = d.add("objective", "For a fixed $x$, with $a = p_{data}(x)$ and $b = p_g(x)$, the value $y = D(x)$ maximises",
+              "固定 $x$，记 $a = p_{data}(x)$，$b = p_g(x)$，$y = D(x)$ 要使下式最大",
               r"f(y) = " + sp.latex(a * sp.log(y) + b * sp.log(1 - y)),
               a * sp.log(y) + b * sp.log(1 - y))
     df = sp.together(sp.diff(f, y))
     d.add("derivative", "Its derivative", "求导",
           r"f'(y) = " + sp.latex(sp.diff(f, y)) + " = " + sp.latex(df), df)
     (y_star,) = sp.solve(sp.Eq(sp.diff(f, y), 0), y)
-    d.add("critical_point", "The only critical point in (0, 1)", "(0, 1) 内唯一的驻点",
+    d.add("critical_point", "The only critical point in $(0, 1)$", "$(0, 1)$ 内唯一的驻点",
           r"y^* = " + sp.latex(y_star), y_star)
     d2 = sp.diff(f, y, 2)
     d2_at = sp.factor(sp.simplify(d2.subs(y, y_star)))
-    d.add("second_derivative", "The second derivative is negative everywhere, so y* is the maximum",
-          "二阶导数处处为负，所以 y* 是最大值点",
+    d.add("second_derivative", "The second derivative is negative on all of $(0, 1)$, so $y^*$ is the maximum",
+          "二阶导数在整个 $(0, 1)$ 上为负，所以 $y^*$ 是最大值点",
           r"f''(y) = " + sp.latex(d2) + r" < 0, \qquad f''(y^*) = " + sp.latex(d2_at), d2_at)
     p, q = sp.symbols("p_{data} p_g", positive=True)
-    d.add("optimal_d", "Substituting a = p_data(x), b = p_g(x)", "代回 a = p_data(x)，b = p_g(x)",
+    d.add("optimal_d", "Substituting $a = p_{data}(x)$, $b = p_g(x)$", "代回 $a = p_{data}(x)$，$b = p_g(x)$",
           r"D^*_G(x) = " + sp.latex(y_star.subs({a: p, b: q})), y_star.subs({a: p, b: q}))
     return d
 
@@ -290,7 +290,7 @@ def virtual_training_criterion():
     d = Derivation("virtual_training_criterion")
     dstar = p / (p + q)
     integrand = p * sp.log(dstar) + q * sp.log(1 - dstar)
-    d.add("substitute", "Put D* into the integrand of V(D, G)", "把 D* 代入 V(D, G) 的被积函数",
+    d.add("substitute", "Put $D^*$ into the integrand of $V(D, G)$", "把 $D^*$ 代入 $V(D, G)$ 的被积函数",
           r"p_{data}\log D^* + p_g \log(1-D^*) = " + sp.latex(sp.simplify(integrand)),
           integrand)
     rewritten = (-(p + q) * sp.log(2) + p * sp.log(p / m) + q * sp.log(q / m))
@@ -300,13 +300,13 @@ def virtual_training_criterion():
           r"\Big[\text{integrand}\Big] - \Big[-(p_{data}+p_g)\log 2 + p_{data}\log\frac{p_{data}}{m}"
           r" + p_g\log\frac{p_g}{m}\Big] = " + sp.latex(diff) + r",\quad m = \tfrac{p_{data}+p_g}{2}",
           diff)
-    d.add("integrate", "Integrate over x: ∫(p_data + p_g) dx = 2, and each remaining term is a KL",
-          "对 x 积分：∫(p_data + p_g) dx = 2，其余两项各是一个 KL 散度",
+    d.add("integrate", "Integrate over $x$: $\\int (p_{data} + p_g)\\,dx = 2$, and each remaining term is a KL divergence",
+          "对 $x$ 积分：$\\int (p_{data} + p_g)\\,dx = 2$，其余两项各是一个 KL 散度",
           r"C(G) = -2\log 2 + \mathrm{KL}(p_{data}\,\|\,m) + \mathrm{KL}(p_g\,\|\,m)"
           r" = -\log 4 + 2\,\mathrm{JS}(p_{data}\,\|\,p_g)",
           -sp.log(4))
-    d.add("minimum", "JS ≥ 0 with equality iff p_g = p_data, so the global minimum is",
-          "JS ≥ 0，当且仅当 p_g = p_data 时取等号，所以全局最小值为",
+    d.add("minimum", "$\\mathrm{JS} \\ge 0$, with equality if and only if $p_g = p_{data}$, so the global minimum is",
+          "$\\mathrm{JS} \\ge 0$，当且仅当 $p_g = p_{data}$ 时取等号，所以全局最小值为",
           r"C^* = -\log 4 \approx " + f"{float(-sp.log(4)):.4f}", -sp.log(4))
     return d
 

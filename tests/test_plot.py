@@ -19,9 +19,27 @@ def english_afterwards():
 
 
 def render(fig):
+    """PNG bytes of ``fig``; any missing-glyph report fails the test.
+
+    matplotlib reports missing glyphs through ``warnings`` (text) and through its logger
+    (mathtext, "Font 'default' does not have a glyph"): both are turned into errors here.
+    """
     import io
+    import logging
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("matplotlib")
+    logger.addHandler(handler)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.savefig(buf, format="png")
+    finally:
+        logger.removeHandler(handler)
+    glyphs = [r.getMessage() for r in records if "glyph" in r.getMessage().lower()]
+    assert not glyphs, glyphs
     return buf.getvalue()
 
 
@@ -37,12 +55,27 @@ def test_chinese_labels_render_without_missing_glyphs():
     fig, ax = plt.subplots()
     ax.set_title("判别器与最优判别器 D*，生成器 G")
     ax.set_xlabel(plot.tr("generator step", "生成器更新步数"))
-    ax.plot([0, 1], [0, -1], label="生成样本 −1")
+    ax.plot([0, 1], [0, -1], label="生成样本 −1，最优判别器 D*")
+    ax.plot([0, 1], [1, 0], label="$p_{data}$")
     ax.legend()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")        # "Glyph ... missing from font(s)" becomes an error
-        png = render(fig)
+    png = render(fig)
     assert png[:4] == b"\x89PNG"
+
+
+def test_render_catches_boxes_in_mixed_math_labels():
+    if plot.find_cjk_font() is None:
+        pytest.skip("no CJK font on this machine")
+    plot.setup("zh")
+    fig, ax = plt.subplots()
+    ax.set_title("最优判别器 $D^*$")              # mathtext has no Chinese glyphs
+    with pytest.raises(AssertionError, match="glyph"):
+        render(fig)
+
+
+def test_tr_refuses_chinese_mixed_with_math():
+    with pytest.raises(ValueError, match="Unicode"):
+        plot.tr("optimal $D^*$", "最优判别器 $D^*$")
+    assert plot.tr("$p_g$", "$p_g$") == "$p_g$"
 
 
 def test_no_cjk_font_warns_once_and_uses_english(monkeypatch):
@@ -59,9 +92,7 @@ def test_english_has_no_glyph_warnings():
     plot.setup("en")
     fig, ax = plt.subplots()
     ax.set_title(plot.tr("step", "步数"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        render(fig)
+    render(fig)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -72,19 +103,17 @@ def test_chapter_plots_on_a_short_run(lang):
     p, q = data.gaussian(0, 1), data.gaussian(1, 1)
     fit = ganlib.fit_discriminator(p, q, steps=20, n_eval=1000, progress=False)
     x = np.linspace(-3, 4, 50)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        plot.discriminator_vs_optimal(x, fit.d(x), ganlib.theory.optimal_discriminator(p, q)(x),
-                                      p.pdf(x), q.pdf(x))
-        render(plt.gcf())
-        mix = data.mixture([data.gaussian(-2, 0.5), data.gaussian(2, 0.5)])
-        run1 = ganlib.train(nets.mlp(2, 1, hidden=(8,)), nets.mlp(1, 1, hidden=(8,)), mix,
-                            objectives.NonSaturating(), steps=12, snapshot_every=4, progress=False)
-        render(plot.snapshots_1d(run1, mix))
-        render(plot.training_curves(run1, window=3, reference={"JS = 0": 0.0}))
-        ring = data.ring()
-        run2 = ganlib.train(nets.mlp(2, 2, hidden=(8,)), nets.mlp(2, 1, hidden=(8,)), ring,
-                            objectives.NonSaturating(), steps=12, snapshot_every=4, progress=False)
-        fig = plot.snapshots_2d(run2, ring)
-        assert len(fig.axes) == 4
-        render(fig)
+    plot.discriminator_vs_optimal(x, fit.d(x), ganlib.theory.optimal_discriminator(p, q)(x),
+                                  p.pdf(x), q.pdf(x))
+    render(plt.gcf())
+    mix = data.mixture([data.gaussian(-2, 0.5), data.gaussian(2, 0.5)])
+    run1 = ganlib.train(nets.mlp(2, 1, hidden=(8,)), nets.mlp(1, 1, hidden=(8,)), mix,
+                        objectives.NonSaturating(), steps=12, snapshot_every=4, progress=False)
+    render(plot.snapshots_1d(run1, mix))
+    render(plot.training_curves(run1, window=3, reference={"JS = 0": 0.0}))
+    ring = data.ring()
+    run2 = ganlib.train(nets.mlp(2, 2, hidden=(8,)), nets.mlp(2, 1, hidden=(8,)), ring,
+                        objectives.NonSaturating(), steps=12, snapshot_every=4, progress=False)
+    fig = plot.snapshots_2d(run2, ring)
+    assert len(fig.axes) == 4
+    render(fig)
