@@ -150,10 +150,12 @@ def snapshots_1d(run, target, n_panels=4, bins=80, xlim=None):
     lo, hi = xlim or target.bulk(0.999)
     pad = 0.15 * (hi - lo)
     grid = np.linspace(lo - pad, hi + pad, 400)
+    top = 1.8 * float(target.pdf(grid).max())       # a collapsed early generator may spike above
     for ax, (step, x) in zip(axes, snaps):
         ax.hist(x.numpy().ravel(), bins=bins, range=(lo - pad, hi + pad), density=True,
                 color=COLORS["model"], alpha=0.5, label=tr("generated", "生成样本"))
         ax.plot(grid, target.pdf(grid), color=COLORS["data"], lw=2, label="$p_{data}$")
+        ax.set_ylim(0, top)
         ax.set_title(tr(f"step {step}", f"第 {step} 步"))
         ax.set_xlabel("$x$")
     axes[0].legend(loc="upper left", fontsize=8)
@@ -170,8 +172,8 @@ def snapshots_2d(run, target, n_panels=4, lim=None):
     lim = lim or 1.35 * float(np.abs(c).max())
     for ax, (step, x) in zip(axes, snaps):
         x = x.numpy()
-        ax.scatter(x[:, 0], x[:, 1], s=3, alpha=0.4, color=COLORS["model"], lw=0)
-        ax.scatter(c[:, 0], c[:, 1], s=30, marker="x", color=COLORS["data"])
+        ax.scatter(c[:, 0], c[:, 1], s=30, marker="x", color=COLORS["data"], zorder=1)
+        ax.scatter(x[:, 0], x[:, 1], s=3, alpha=0.4, color=COLORS["model"], lw=0, zorder=2)
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
         ax.set_aspect("equal")
