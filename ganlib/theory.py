@@ -328,3 +328,74 @@ def criterion_on_pieces(pieces, x=None):
         C += sp.integrate(c_int, (x, lo, hi))
         JS += sp.integrate(j_int, (x, lo, hi))
     return sp.expand_log(sp.simplify(C), force=True), sp.expand_log(sp.simplify(JS), force=True)
+
+
+# --------------------------------------------------------------------------- f-divergences
+def conjugate_domain(f, u, t=None):
+    """The open interval of t where sup_{u>0} [t·u − f(u)] is attained: the range of f' on u > 0."""
+    up = sp.Symbol("u_", positive=True)
+    fp = sp.diff(f.subs(u, up), up)
+    return sp.Interval.open(sp.limit(fp, up, 0, "+"), sp.limit(fp, up, sp.oo))
+
+
+def fenchel_conjugate(f, u, t):
+    """The Fenchel (convex) conjugate f*(t) = sup_{u > 0} [t·u − f(u)], derived by sympy.
+
+    ``f`` is a sympy expression in the symbol ``u`` of a differentiable, strictly convex
+    function; the supremum is over u > 0 whatever assumptions ``u`` carries.  Inside the range
+    (a, b) of f' the supremum is reached where f'(u) = t.  Outside it the supremum is a limit:
+    for t ≤ a it is −f(0⁺) (approached as u → 0), and for t ≥ b it is +∞ unless the limit is
+    finite.  The result is a ``Piecewise`` in ``t`` when those outer pieces exist, else the
+    plain expression.
+    """
+    if not isinstance(f, sp.Expr):
+        raise TypeError(f"f must be a sympy expression, got {type(f).__name__}")
+    if not isinstance(u, sp.Symbol) or not isinstance(t, sp.Symbol):
+        raise TypeError("u and t must be sympy symbols")
+    up = sp.Symbol("u_", positive=True)
+    fu = f.subs(u, up)
+    fp = sp.diff(fu, up)
+    dom = conjugate_domain(f, u)
+    t1 = fp.subs(up, 1)                        # f'(1) lies inside the range of f'
+    # a symbol that lives inside the domain, so that sympy simplifies roots and logs correctly
+    s_ = sp.Symbol("s_", positive=True)
+    if dom.start.is_finite:
+        t_in = dom.start + s_
+    elif dom.end.is_finite:
+        t_in = dom.end - s_
+    else:
+        t_in = sp.Symbol("t_", real=True)
+    roots = sp.solve(sp.Eq(fp, t_in), up)
+    at_t1 = sp.solve(sp.Eq(fp, t1), up)
+    if not roots:
+        raise ValueError(f"no stationary point of t*u - f(u) for u > 0 found for f = {f}")
+    # the branch of the solution that gives u = 1 at t = f'(1)
+    pick = None
+    for r in roots:
+        val = r.subs(s_, sp.solve(sp.Eq(t_in, t1), s_)[0]) if s_ in r.free_symbols else r.subs(t_in, t1)
+        if sp.simplify(val - 1) == 0:
+            pick = r
+            break
+    if pick is None:
+        pick = roots[0]
+    value = sp.simplify(t_in * pick - fu.subs(up, pick))
+    value = sp.simplify(sp.logcombine(sp.powsimp(value, force=True), force=True))
+    if s_ in value.free_symbols:
+        value = value.subs(s_, (t - dom.start) if dom.start.is_finite else (dom.end - t))
+    else:
+        value = value.subs(sp.Symbol("t_", real=True), t)
+    forms = [sp.simplify(value), sp.simplify(sp.expand_log(value, force=True)),
+             sp.simplify(sp.expand_log(sp.expand(value), force=True)),
+             -sp.log(sp.factor(sp.simplify(sp.exp(-value))))]
+    value = min(forms, key=sp.count_ops)
+    inside = sp.And(*([t > dom.start] if dom.start.is_finite else []),
+                    *([t < dom.end] if dom.end.is_finite else []))
+    pieces = [(value, inside)]
+    if dom.start.is_finite:
+        pieces.append((-sp.limit(fu, up, 0, "+"), t <= dom.start))
+    if dom.end.is_finite:
+        edge = sp.limit(dom.end * up - fu, up, sp.oo)
+        if edge.is_finite:
+            pieces.append((edge, sp.Eq(t, dom.end)))
+        pieces.append((sp.oo, True))
+    return value if len(pieces) == 1 else sp.Piecewise(*pieces)
