@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["Objective", "Minimax", "NonSaturating"]
+__all__ = ["Objective", "Minimax", "NonSaturating", "FDivergence"]
 
 
 class Objective:
@@ -96,3 +96,63 @@ class NonSaturating(Minimax):
 
     def g_loss(self, r_fake):
         return F.softplus(-r_fake).mean()            # −E_z[log D(G(z))]
+
+
+# Each f-divergence as torch code: T = g_f(v) (the paper's output activation) and f*(T),
+# both written directly in the raw output v in a numerically stable form.
+_F_GAN = {
+    #  name:        (T(v),                               f*(T(v)))
+    "kl":          (lambda v: v,                         lambda v: torch.exp(v - 1)),
+    "reverse_kl":  (lambda v: -torch.exp(-v),            lambda v: v - 1),
+    "pearson":     (lambda v: v,                         lambda v: v ** 2 / 4 + v),
+    "neyman":      (lambda v: 1 - torch.exp(-v),         lambda v: 2 - 2 * torch.exp(-v / 2)),
+    "hellinger":   (lambda v: 1 - torch.exp(-v),         lambda v: torch.exp(v) - 1),
+    "js":          (lambda v: math.log(2) - F.softplus(-v), lambda v: F.softplus(v) - math.log(2)),
+    "gan":         (lambda v: -F.softplus(-v),           lambda v: F.softplus(v)),
+}
+
+
+class FDivergence(Objective):
+    """f-GAN, Nowozin, Cseke & Tomioka (2016), eq. (6):
+
+        F(θ, ω) = E_{x~P}[ g_f(V_ω(x)) ] − E_{x~Q_θ}[ f*(g_f(V_ω(x))) ],
+
+    maximised by the variational function T = g_f(V) (the "discriminator") and minimised by
+    the generator Q_θ.  At the optimum T* = f'(p/q), F equals D_f(P‖Q) (for "js" that is
+    2·JS with ½ factors).  ``generator_loss="saddle"`` descends F itself;
+    ``"alternative"`` maximises E_Q[g_f(V(G(z)))] instead (the paper's Section 3.2
+    heuristic, the analogue of the non-saturating GAN loss).
+    """
+
+    def __init__(self, name, generator_loss="saddle"):
+        if name not in _F_GAN:
+            raise ValueError(f"name must be one of {sorted(_F_GAN)}, got {name!r}")
+        if generator_loss not in ("saddle", "alternative"):
+            raise ValueError(f"generator_loss must be 'saddle' or 'alternative', got {generator_loss!r}")
+        self.name, self.generator_loss = name, generator_loss
+        self._T, self._fstar_T = _F_GAN[name]
+        self.estimate_name = f"D_f ({name})"
+
+    def __repr__(self):
+        return f"FDivergence({self.name!r}, generator_loss={self.generator_loss!r})"
+
+    def value(self, v_real, v_fake):
+        return self._T(v_real).mean() - self._fstar_T(v_fake).mean()
+
+    def d_loss(self, v_real, v_fake):
+        return -self.value(v_real, v_fake)
+
+    def g_loss(self, v_fake):
+        if self.generator_loss == "saddle":
+            return -self._fstar_T(v_fake).mean()
+        return -self._T(v_fake).mean()
+
+    def estimate(self, v_real, v_fake):
+        return self.value(v_real, v_fake)
+
+    def discriminator(self, v):
+        return self._T(v)
+
+    def optimal_discriminator(self, p_x, q_x):
+        from .theory import optimal_critic
+        return optimal_critic(self.name)(p_x, q_x)

@@ -24,7 +24,8 @@ from .data import Distribution1D
 
 __all__ = ["kl", "js", "tv", "w1", "pearson_chi2", "f_divergence", "minimax_value",
            "optimal_discriminator", "Derivation", "proposition1", "virtual_training_criterion",
-           "criterion_on_pieces"]
+           "criterion_on_pieces", "fenchel_conjugate", "conjugate_domain", "F_GENERATORS",
+           "PAPER_CONJUGATES", "OUTPUT_ACTIVATIONS", "f_generator", "optimal_critic"]
 
 _QUAD = dict(limit=500, epsabs=1e-11, epsrel=1e-9)
 
@@ -181,11 +182,12 @@ def f_divergence(p, q, f):
 
     def fn(x):
         lp, lq, pp, qq = _density_terms(p, q, x)
-        if qq == 0:
+        if lq == -np.inf:
             return 0.0
-        if pp == 0:
+        if lp == -np.inf:
             return qq * f0
-        return qq * fn_f(math.exp(min(lp - lq, 700.0)))
+        # u = p/q from log densities, so that far tails do not round p to 0 (f(0) may be ∞)
+        return qq * fn_f(math.exp(min(max(lp - lq, -700.0), 700.0)))
     total = _integrate(fn, q.support, _cuts(p, q))
     if outside > 1e-12:
         slope = sp.limit(expr / u, u, sp.oo)
@@ -399,3 +401,61 @@ def fenchel_conjugate(f, u, t):
             pieces.append((edge, sp.Eq(t, dom.end)))
         pieces.append((sp.oo, True))
     return value if len(pieces) == 1 else sp.Piecewise(*pieces)
+
+
+_u = sp.Symbol("u", positive=True)
+_t = sp.Symbol("t", real=True)
+_v = sp.Symbol("v", real=True)
+
+#: Generator functions f(u) of the f-divergences D_f(P‖Q) = ∫ q f(p/q) used by f-GAN
+#: (Nowozin, Cseke & Tomioka 2016, Table 1).  Note: with the "js" generator
+#: f(u) = u log u − (u+1) log((1+u)/2), D_f = 2·JS in this book's ½-convention.
+F_GENERATORS = {
+    "kl": _u * sp.log(_u),
+    "reverse_kl": -sp.log(_u),
+    "pearson": (_u - 1) ** 2,
+    "neyman": (1 - _u) ** 2 / _u,
+    "hellinger": (sp.sqrt(_u) - 1) ** 2,
+    "js": -(_u + 1) * sp.log((1 + _u) / 2) + _u * sp.log(_u),
+    "gan": _u * sp.log(_u) - (_u + 1) * sp.log(_u + 1),
+}
+
+#: The conjugates f*(t) as the paper's Table 2 prints them (in t), for comparison with
+#: ``fenchel_conjugate``; and the output activations g_f(v) that map a network's raw output
+#: v into the domain of f*.
+PAPER_CONJUGATES = {
+    "kl": sp.exp(_t - 1),
+    "reverse_kl": -1 - sp.log(-_t),
+    "pearson": _t ** 2 / 4 + _t,
+    "neyman": 2 - 2 * sp.sqrt(1 - _t),
+    "hellinger": _t / (1 - _t),
+    "js": -sp.log(2 - sp.exp(_t)),
+    "gan": -sp.log(1 - sp.exp(_t)),
+}
+OUTPUT_ACTIVATIONS = {
+    "kl": _v,
+    "reverse_kl": -sp.exp(-_v),
+    "pearson": _v,
+    "neyman": 1 - sp.exp(-_v),
+    "hellinger": 1 - sp.exp(-_v),
+    "js": sp.log(2) - sp.log(1 + sp.exp(-_v)),
+    "gan": -sp.log(1 + sp.exp(-_v)),
+}
+
+
+def f_generator(name):
+    """The generator function f(u) (a sympy expression in u > 0) of a named f-divergence."""
+    if name not in F_GENERATORS:
+        raise ValueError(f"name must be one of {sorted(F_GENERATORS)}, got {name!r}")
+    return F_GENERATORS[name]
+
+
+def optimal_critic(name):
+    """T*(x) = f'(p(x)/q(x)) as a numpy function of the two densities: the variational
+    function at which the f-divergence lower bound is tight."""
+    fprime = sp.lambdify(_u, sp.diff(f_generator(name), _u), "numpy")
+
+    def t_star(p_x, q_x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return fprime(np.asarray(p_x, float) / np.asarray(q_x, float))
+    return t_star
