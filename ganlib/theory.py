@@ -25,7 +25,8 @@ from .data import Distribution1D
 __all__ = ["kl", "js", "tv", "w1", "pearson_chi2", "f_divergence", "minimax_value",
            "optimal_discriminator", "Derivation", "proposition1", "virtual_training_criterion",
            "criterion_on_pieces", "fenchel_conjugate", "conjugate_domain", "F_GENERATORS",
-           "PAPER_CONJUGATES", "OUTPUT_ACTIVATIONS", "f_generator", "optimal_critic"]
+           "PAPER_CONJUGATES", "OUTPUT_ACTIVATIONS", "f_generator", "optimal_critic",
+           "conjugate_derivation", "w1_primal", "w1_dual", "parallel_lines_derivation"]
 
 _QUAD = dict(limit=500, epsabs=1e-11, epsrel=1e-9)
 
@@ -459,3 +460,113 @@ def optimal_critic(name):
         with np.errstate(divide="ignore", invalid="ignore"):
             return fprime(np.asarray(p_x, float) / np.asarray(q_x, float))
     return t_star
+
+
+def conjugate_derivation(f, u, t):
+    """The steps of f*(t) = sup_{u>0} [t·u − f(u)] for a differentiable strictly convex f."""
+    up = sp.Symbol("u", positive=True)
+    fu = f.subs(u, up)
+    d = Derivation("conjugate")
+    d.add("objective", "The conjugate is a supremum over $u > 0$",
+          "共轭函数是对 $u > 0$ 取上确界", r"f^*(t) = \sup_{u > 0}\; " + sp.latex(t * up - fu), t * up - fu)
+    grad = sp.simplify(t - sp.diff(fu, up))
+    d.add("stationary", "Set the derivative in $u$ to zero", "令对 $u$ 的导数为零",
+          sp.latex(grad) + " = 0", grad)
+    fstar = fenchel_conjugate(f, u, t)
+    inside = fstar.args[0][0] if isinstance(fstar, sp.Piecewise) else fstar
+    dom = conjugate_domain(f, u)
+    d.add("result", "Substitute the maximiser back; the supremum is attained for $t$ in the range of $f'$",
+          "把最大值点代回；当 $t$ 位于 $f'$ 的值域内时上确界可以取到",
+          r"f^*(t) = " + sp.latex(inside) + r", \qquad t \in " + sp.latex(dom), fstar)
+    return d
+
+
+# --------------------------------------------------------------------------- optimal transport
+def _check_discrete(x, a, name_x, name_a):
+    x, a = np.asarray(x, float).ravel(), np.asarray(a, float).ravel()
+    if x.shape != a.shape or x.size == 0:
+        raise ValueError(f"{name_x} and {name_a} must be non-empty and of the same length")
+    if np.any(a < 0) or not math.isclose(a.sum(), 1.0, rel_tol=1e-9):
+        raise ValueError(f"{name_a} must be non-negative weights that sum to 1")
+    return x, a
+
+
+def w1_primal(x, a, y, b):
+    """W1 between discrete distributions Σ a_i δ(x_i) and Σ b_j δ(y_j) on the line, as the
+    optimal-transport linear program min_γ Σ γ_ij |x_i − y_j| over couplings γ (scipy linprog).
+    Returns ``(value, plan)`` with ``plan[i, j]`` the mass moved from x_i to y_j."""
+    from scipy.optimize import linprog
+    x, a = _check_discrete(x, a, "x", "a")
+    y, b = _check_discrete(y, b, "y", "b")
+    n, m = len(x), len(y)
+    cost = np.abs(x[:, None] - y[None, :]).ravel()
+    rows = np.zeros((n, n * m))
+    cols = np.zeros((m, n * m))
+    for i in range(n):
+        rows[i, i * m:(i + 1) * m] = 1
+    for j in range(m):
+        cols[j, j::m] = 1
+    res = linprog(cost, A_eq=np.vstack([rows, cols]), b_eq=np.concatenate([a, b]),
+                  bounds=(0, None), method="highs")
+    if not res.success:  # pragma: no cover - a feasible bounded LP always solves
+        raise RuntimeError(res.message)
+    return float(res.fun), res.x.reshape(n, m)
+
+
+def w1_dual(x, a, y, b):
+    """Kantorovich–Rubinstein: W1 = max_f Σ a_i f(x_i) − Σ b_j f(y_j) over 1-Lipschitz f,
+    as a linear program on the union of the support points (scipy linprog).
+    Returns ``(value, points, f)`` with f(points) normalised so that f(points[0]) = 0."""
+    from scipy.optimize import linprog
+    x, a = _check_discrete(x, a, "x", "a")
+    y, b = _check_discrete(y, b, "y", "b")
+    z = np.unique(np.concatenate([x, y]))
+    w = np.zeros(len(z))
+    np.add.at(w, np.searchsorted(z, x), a)
+    np.add.at(w, np.searchsorted(z, y), -b)
+    k = len(z)
+    A, rhs = [], []
+    for i in range(k):
+        for j in range(k):
+            if i != j:                        # f_i − f_j ≤ |z_i − z_j|
+                row = np.zeros(k)
+                row[i], row[j] = 1, -1
+                A.append(row)
+                rhs.append(abs(z[i] - z[j]))
+    bounds = [(0, 0)] + [(None, None)] * (k - 1)
+    res = linprog(-w, A_ub=np.array(A), b_ub=np.array(rhs), bounds=bounds, method="highs")
+    if not res.success:  # pragma: no cover
+        raise RuntimeError(res.message)
+    return float(-res.fun), z, res.x
+
+
+def parallel_lines_derivation():
+    """The WGAN paper's Example 1, P0 = (0, Z), Pθ = (θ, Z), Z ~ U[0, 1], in sympy."""
+    th = sp.Symbol("theta", real=True)
+    z = sp.Symbol("z")
+    d = Derivation("parallel_lines")
+    w = sp.Abs(th) * sp.integrate(1, (z, 0, 1))
+    d.add("w1", "Move every point $(0, z)$ straight across to $(\\theta, z)$; no plan can do better, "
+          "since $W_1 \\ge |\\mathbb{E}_{P_0}[x_1] - \\mathbb{E}_{P_\\theta}[x_1]| = |\\theta|$",
+          "把每个点 $(0, z)$ 水平移到 $(\\theta, z)$；没有哪个方案能更好，因为 "
+          "$W_1 \\ge |\\mathbb{E}_{P_0}[x_1] - \\mathbb{E}_{P_\\theta}[x_1]| = |\\theta|$",
+          r"W(P_0, P_\theta) = \int_0^1 |\theta|\, dz = " + sp.latex(w), w)
+    # for θ ≠ 0 the two lines are disjoint: on line 0, p0 = 1, pθ = 0, m = 1/2 (densities in z)
+    kl_pm = sp.integrate(1 * sp.log(1 / sp.Rational(1, 2)), (z, 0, 1))
+    js = sp.simplify((kl_pm + kl_pm) / 2)
+    d.add("js", "For $\\theta \\neq 0$ the lines are disjoint; on each line $M$ has half the "
+          "density, so each KL term is $\\log 2$",
+          "当 $\\theta \\neq 0$ 时两条线不相交；在每条线上 $M$ 的密度只有一半，所以每个 KL 项都是 $\\log 2$",
+          r"\mathrm{JS}(P_0 \,\|\, P_\theta) = \tfrac12 \int_0^1 1\cdot\log\frac{1}{1/2}\,dz"
+          r" + \tfrac12 \int_0^1 1\cdot\log\frac{1}{1/2}\,dz = " + sp.latex(js), js)
+    d.add("kl", "$P_0$ puts all its mass where $P_\\theta$ has none",
+          "$P_0$ 的全部质量都落在 $P_\\theta$ 没有质量的地方",
+          r"\mathrm{KL}(P_0 \,\|\, P_\theta) = \mathrm{KL}(P_\theta \,\|\, P_0) = " + sp.latex(sp.oo), sp.oo)
+    d.add("tv", "The set $A = \\{0\\} \\times [0, 1]$ has $P_0(A) = 1$, $P_\\theta(A) = 0$",
+          "集合 $A = \\{0\\} \\times [0, 1]$ 满足 $P_0(A) = 1$，$P_\\theta(A) = 0$",
+          r"\delta(P_0, P_\theta) = \sup_A |P_0(A) - P_\theta(A)| = 1", sp.Integer(1))
+    d.add("zero", "At $\\theta = 0$ the distributions coincide and all four are $0$: only $W$ is "
+          "continuous in $\\theta$",
+          "当 $\\theta = 0$ 时两个分布重合，四个量都为 $0$：只有 $W$ 关于 $\\theta$ 连续",
+          r"W = \mathrm{JS} = \mathrm{KL} = \delta = 0 \quad (\theta = 0)", sp.Integer(0))
+    return d

@@ -244,13 +244,18 @@ def _latent_dim(G, latent_dim):
 
 def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=2e-4,
           lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam", n_critic=None, seed=0,
-          device=None, snapshot_every=None, n_snapshot=1000, hooks=(), progress=None):
+          device=None, snapshot_every=None, n_snapshot=1000, hooks=(), simultaneous=False,
+          progress=None):
     """Train generator ``G`` against discriminator ``D`` on ``data`` under ``objective``.
 
     Each of the ``steps`` generator updates follows ``n_critic`` discriminator updates
     (default: the objective's own ``n_critic``).  The discriminator minimises
     ``objective.d_loss`` plus ``objective.penalty`` and then calls ``objective.after_d_step``;
     the generator minimises ``objective.g_loss``.  The latent prior is N(0, I).
+
+    ``simultaneous=True`` is f-GAN's single-step algorithm (Nowozin et al. 2016, Algorithm 1):
+    both players take their gradient from the same minibatch and step together (needs
+    ``n_critic=1``).
 
     ``hooks`` are callables ``hook(run, step)`` called after every generator step (they may
     ``run.log(key, value)``).  Snapshots of G on a fixed latent batch are taken before
@@ -277,6 +282,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     else:
         raise ValueError(f"optimizer must be one of {sorted(_OPTIMIZERS)} or a callable "
                          f"(params, lr, betas) -> optimizer, got {optimizer!r}")
+    if simultaneous and n_critic != 1:
+        raise ValueError(f"simultaneous=True needs n_critic=1, got n_critic={n_critic}")
     if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
         raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
     latent_dim = _latent_dim(G, latent_dim)
@@ -289,6 +296,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     config = dict(steps=steps, batch_size=batch_size, latent_dim=latent_dim, lr_g=lr_g,
                   lr_d=lr_d, betas=tuple(betas), n_critic=n_critic, seed=seed,
                   optimizer=optimizer if isinstance(optimizer, str) else "custom",
+                  simultaneous=bool(simultaneous),
                   objective=repr(objective))
     run = Run(G, D, objective, config, z_fixed=z_fixed)
     opt_g = run.opt_g = make_opt(G.parameters(), lr_g, tuple(betas))
@@ -303,38 +311,67 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     def z_batch():
         return torch.randn(batch_size, latent_dim, generator=z_gen).to(dev)
 
+    def record(step, d_value, g_value, est):
+        run.history["d_loss"].append(d_value)
+        run.history["g_loss"].append(g_value)
+        run.history["estimate"].append(est)
+        for hook in hooks:
+            hook(run, step)
+        if snapshot_every and step % snapshot_every == 0 and step != steps:
+            snapshot(step)
+        if step % 100 == 0:
+            bar.set_postfix(d_loss=f"{d_value:.3f}", g_loss=f"{g_value:.3f}", refresh=False)
+
+    def single_step(step):
+        real = data.sample(batch_size, data_gen).to(dev)
+        fake = G(z_batch())
+        r_real, r_fake = D(real), D(fake)
+        d_loss = objective.d_loss(r_real, r_fake)
+        pen = objective.penalty(D, real, fake)
+        if pen is not None:
+            d_loss = d_loss + pen
+        g_loss = objective.g_loss(r_fake)
+        d_value = _finite(d_loss.detach(), step, "d_loss")
+        g_value = _finite(g_loss.detach(), step, "g_loss")
+        est = _finite(objective.estimate(r_real.detach(), r_fake.detach()), step, "estimate")
+        d_params, g_params = list(D.parameters()), list(G.parameters())
+        d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)
+        g_grads = torch.autograd.grad(g_loss, g_params)
+        for prm, grad in zip(d_params + g_params, d_grads + g_grads):
+            prm.grad = grad
+        opt_d.step()
+        opt_g.step()
+        objective.after_d_step(D)
+        return d_value, g_value, est
+
+    def alternating_step(step):
+        for _ in range(n_critic):
+            real = data.sample(batch_size, data_gen).to(dev)
+            with torch.no_grad():
+                fake = G(z_batch())
+            r_real, r_fake = D(real), D(fake)
+            d_loss = objective.d_loss(r_real, r_fake)
+            pen = objective.penalty(D, real, fake)
+            if pen is not None:
+                d_loss = d_loss + pen
+            d_value = _finite(d_loss.detach(), step, "d_loss")
+            opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            opt_d.step()
+            objective.after_d_step(D)
+        est = _finite(objective.estimate(r_real.detach(), r_fake.detach()), step, "estimate")
+        g_loss = objective.g_loss(D(G(z_batch())))
+        g_value = _finite(g_loss.detach(), step, "g_loss")
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        return d_value, g_value, est
+
+    one_step = single_step if simultaneous else alternating_step
     snapshot(0)
     with _bar(steps, _progress_default(progress), type(objective).__name__) as bar:
         for step in range(1, steps + 1):
-            for _ in range(n_critic):
-                real = data.sample(batch_size, data_gen).to(dev)
-                with torch.no_grad():
-                    fake = G(z_batch())
-                r_real, r_fake = D(real), D(fake)
-                d_loss = objective.d_loss(r_real, r_fake)
-                pen = objective.penalty(D, real, fake)
-                if pen is not None:
-                    d_loss = d_loss + pen
-                d_value = _finite(d_loss.detach(), step, "d_loss")
-                opt_d.zero_grad(set_to_none=True)
-                d_loss.backward()
-                opt_d.step()
-                objective.after_d_step(D)
-            est = _finite(objective.estimate(r_real.detach(), r_fake.detach()), step, "estimate")
-            g_loss = objective.g_loss(D(G(z_batch())))
-            g_value = _finite(g_loss.detach(), step, "g_loss")
-            opt_g.zero_grad(set_to_none=True)
-            g_loss.backward()
-            opt_g.step()
-            run.history["d_loss"].append(d_value)
-            run.history["g_loss"].append(g_value)
-            run.history["estimate"].append(est)
-            for hook in hooks:
-                hook(run, step)
-            if snapshot_every and step % snapshot_every == 0 and step != steps:
-                snapshot(step)
-            if step % 100 == 0:
-                bar.set_postfix(d_loss=f"{d_value:.3f}", g_loss=f"{g_value:.3f}", refresh=False)
+            record(step, *one_step(step))
             bar.update()
     snapshot(steps)
     return run

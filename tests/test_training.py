@@ -212,3 +212,62 @@ def test_mlp_arguments():
         nets.mlp(3, 1, activation="swishy")
     with pytest.raises(ValueError, match="in_dim"):
         nets.mlp(0, 1)
+
+
+def test_simultaneous_single_step_updates_both_players_from_one_batch():
+    G, D = small_nets()
+    g0 = [w.clone() for w in G.parameters()]
+    d0 = [w.clone() for w in D.parameters()]
+    run = ganlib.train(G, D, data.ring(), objectives.FDivergence("gan"), steps=3, batch_size=16,
+                       simultaneous=True, progress=False)
+    assert len(run.history["g_loss"]) == 3 and run.config["simultaneous"]
+    assert any(not torch.equal(a, b) for a, b in zip(g0, G.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(d0, D.parameters()))
+    with pytest.raises(ValueError, match="n_critic"):
+        ganlib.train(G, D, data.ring(), objectives.FDivergence("gan"), steps=3, n_critic=2,
+                     simultaneous=True, progress=False)
+
+
+def test_simultaneous_gradients_equal_the_two_partial_derivatives():
+    """One single step with SGD moves each player by −lr × its own partial gradient of the
+    shared minibatch objective."""
+    torch.manual_seed(0)
+    G, D = nets.mlp(2, 2, hidden=(4,), seed=1), nets.mlp(2, 1, hidden=(4,), seed=2)
+    obj = objectives.FDivergence("kl")
+    Gr, Dr = nets.mlp(2, 2, hidden=(4,), seed=1), nets.mlp(2, 1, hidden=(4,), seed=2)
+    ganlib.train(G, D, data.ring(), obj, steps=1, batch_size=8, optimizer="sgd", lr_g=0.1,
+                 lr_d=0.1, seed=4, simultaneous=True, progress=False)
+    # replay the same batch by hand
+    real = data.ring().sample(8, torch.Generator().manual_seed(4))
+    z = torch.randn(8, 2, generator=torch.Generator().manual_seed(5))
+    fake = Gr(z)
+    gd = torch.autograd.grad(obj.d_loss(Dr(real), Dr(fake)), list(Dr.parameters()), retain_graph=True)
+    gg = torch.autograd.grad(obj.g_loss(Dr(fake)), list(Gr.parameters()))
+    for w, w0, g in zip(D.parameters(), Dr.parameters(), gd):
+        torch.testing.assert_close(w, w0 - 0.1 * g)
+    for w, w0, g in zip(G.parameters(), Gr.parameters(), gg):
+        torch.testing.assert_close(w, w0 - 0.1 * g)
+
+
+def test_w1_primal_equals_dual_equals_scipy():
+    from scipy import stats
+    x, a = [0.0, 1.0, 3.0], [0.5, 0.3, 0.2]
+    y, b = [1.5, 2.0, 4.0], [0.2, 0.5, 0.3]
+    primal, plan = theory.w1_primal(x, a, y, b)
+    dual, z, f = theory.w1_dual(x, a, y, b)
+    ref = stats.wasserstein_distance(x, y, a, b)
+    assert primal == pytest.approx(ref, rel=1e-9) and dual == pytest.approx(ref, rel=1e-9)
+    np.testing.assert_allclose(plan.sum(1), a, atol=1e-12)
+    np.testing.assert_allclose(plan.sum(0), b, atol=1e-12)
+    assert np.all(np.abs(np.diff(f)) <= np.diff(z) + 1e-9)          # f is 1-Lipschitz
+    with pytest.raises(ValueError, match="sum to 1"):
+        theory.w1_primal(x, [0.5, 0.5, 0.5], y, b)
+
+
+def test_parallel_lines_derivation_values():
+    import sympy as sp
+    d = theory.parallel_lines_derivation()
+    th = sp.Symbol("theta", real=True)
+    assert d["w1"] == sp.Abs(th)
+    assert d["js"] == sp.log(2)
+    assert d["kl"] == sp.oo and d["tv"] == 1
