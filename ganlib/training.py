@@ -68,6 +68,16 @@ def _finite(value, step, name):
     return v
 
 
+def _d_objective(objective, D, real, fake):
+    """The discriminator's loss (with the objective's penalty, if any) and its raw outputs."""
+    r_real, r_fake = D(real), D(fake)
+    loss = objective.d_loss(r_real, r_fake)
+    pen = objective.penalty(D, real, fake)
+    if pen is not None:
+        loss = loss + pen
+    return loss, r_real, r_fake
+
+
 def _resolve_device(dev):
     return torch.device(dev) if dev is not None else device()
 
@@ -138,10 +148,7 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
         for step in range(steps):
             real = p.sample(batch_size, gen).to(dev)
             fake = q.sample(batch_size, gen).to(dev)
-            loss = objective.d_loss(D(real), D(fake))
-            pen = objective.penalty(D, real, fake)
-            if pen is not None:
-                loss = loss + pen
+            loss, _, _ = _d_objective(objective, D, real, fake)
             history["d_loss"].append(_finite(loss.detach(), step, "d_loss"))
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -325,11 +332,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     def single_step(step):
         real = data.sample(batch_size, data_gen).to(dev)
         fake = G(z_batch())
-        r_real, r_fake = D(real), D(fake)
-        d_loss = objective.d_loss(r_real, r_fake)
-        pen = objective.penalty(D, real, fake)
-        if pen is not None:
-            d_loss = d_loss + pen
+        d_loss, r_real, r_fake = _d_objective(objective, D, real, fake)
         g_loss = objective.g_loss(r_fake)
         d_value = _finite(d_loss.detach(), step, "d_loss")
         g_value = _finite(g_loss.detach(), step, "g_loss")
@@ -349,11 +352,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
             real = data.sample(batch_size, data_gen).to(dev)
             with torch.no_grad():
                 fake = G(z_batch())
-            r_real, r_fake = D(real), D(fake)
-            d_loss = objective.d_loss(r_real, r_fake)
-            pen = objective.penalty(D, real, fake)
-            if pen is not None:
-                d_loss = d_loss + pen
+            d_loss, r_real, r_fake = _d_objective(objective, D, real, fake)
             d_value = _finite(d_loss.detach(), step, "d_loss")
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
