@@ -6,6 +6,7 @@ cells are the same in both languages.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import warnings
@@ -46,12 +47,31 @@ def find_cjk_font():
     return None
 
 
+class _NoMissingGlyphs(logging.Filter):
+    """Raise instead of logging when mathtext has to draw a box for a missing glyph."""
+
+    def filter(self, record):
+        msg = record.getMessage()
+        if "does not have a glyph" in msg:
+            raise ValueError(f"matplotlib would draw a box: {msg.strip()} (a label mixes "
+                             "Chinese with $math$? write the math in Unicode)")
+        return True
+
+
+def _forbid_missing_glyphs():
+    logger = logging.getLogger("matplotlib.mathtext")
+    if not any(isinstance(f, _NoMissingGlyphs) for f in logger.filters):
+        logger.addFilter(_NoMissingGlyphs())
+    warnings.filterwarnings("error", message=r"Glyph \d+ .*missing from font")
+
+
 def setup(lang="en"):
     """Choose the language of figure labels and captions: ``"en"`` or ``"zh"``.
 
     For Chinese a CJK font is registered with matplotlib and put after DejaVu Sans in an
     explicit font-family list (matplotlib falls back glyph by glyph only within such a list).
     If no CJK font is found, one warning is given and figure labels stay in English.
+    From then on a missing glyph (a box in the figure) is an error, not a silent warning.
     """
     global _figure_lang, _font_name
     if lang not in _lang.LANGUAGES:
@@ -74,6 +94,7 @@ def setup(lang="en"):
             _font_name = font_manager.FontProperties(fname=path).get_name()
             families.append(_font_name)
     plt.rcParams["font.family"] = families
+    _forbid_missing_glyphs()
     return _figure_lang
 
 

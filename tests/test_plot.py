@@ -68,8 +68,16 @@ def test_render_catches_boxes_in_mixed_math_labels():
     plot.setup("zh")
     fig, ax = plt.subplots()
     ax.set_title("最优判别器 $D^*$")              # mathtext has no Chinese glyphs
-    with pytest.raises(AssertionError, match="glyph"):
+    with pytest.raises(ValueError, match="draw a box"):
         render(fig)
+
+
+def test_missing_glyph_in_plain_text_is_an_error():
+    plot.setup("en")                              # no CJK font in the family list
+    fig, ax = plt.subplots()
+    ax.set_title("判别器")
+    with pytest.raises(UserWarning, match="missing from font"):
+        fig.savefig(__import__("io").BytesIO(), format="png")
 
 
 def test_tr_refuses_chinese_mixed_with_math():
