@@ -369,7 +369,6 @@ def fenchel_conjugate(f, u, t):
     else:
         t_in = sp.Symbol("t_", real=True)
     roots = sp.solve(sp.Eq(fp, t_in), up)
-    at_t1 = sp.solve(sp.Eq(fp, t1), up)
     if not roots:
         raise ValueError(f"no stationary point of t*u - f(u) for u > 0 found for f = {f}")
     # the branch of the solution that gives u = 1 at t = f'(1)
