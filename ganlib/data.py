@@ -273,7 +273,7 @@ class Generated(Distribution):
         self.G.eval()
         out = self.G(z.to(dev)).cpu()
         self.G.train(was)
-        return out.reshape(n, -1) if out.ndim == 2 else out
+        return out
 
 
 def generated(G, latent_dim, dim=None):

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from ._checks import check_positive, check_positive_int
-from .data import Distribution
+from .data import Distribution, Generated
 from .objectives import Minimax, Objective
 
 __all__ = ["device", "TrainingDiverged", "FittedDiscriminator", "fit_discriminator", "Run",
@@ -183,18 +183,10 @@ class Run:
     def steps_done(self):
         return len(self.history["g_loss"])
 
-    @torch.no_grad()
     def sample(self, n, seed=0):
-        """``n`` fresh samples from the generator, on the CPU."""
-        n = check_positive_int(n, "n")
-        gen = torch.Generator().manual_seed(seed)
-        dev = next(self.G.parameters()).device
-        z = torch.randn(n, self.config["latent_dim"], generator=gen).to(dev)
-        was = self.G.training
-        self.G.eval()
-        out = self.G(z).cpu()
-        self.G.train(was)
-        return out
+        """``n`` fresh samples from the generator (in eval mode), on the CPU."""
+        return Generated(self.G, self.config["latent_dim"], dim=None).sample(
+            n, torch.Generator().manual_seed(seed))
 
     def save(self, path):
         """Write a checkpoint atomically (a temporary file, then a rename)."""
