@@ -5,9 +5,10 @@ import numpy as np
 import torch
 
 from ._checks import check_positive, check_positive_int
-from .data import GaussianMixture2D
+from .data import GaussianMixture2D, ImageData
 
-__all__ = ["ModeCoverage", "mode_coverage"]
+__all__ = ["ModeCoverage", "mode_coverage", "Classifier", "train_classifier", "ClassScore",
+           "class_score"]
 
 
 @dataclass
@@ -45,3 +46,94 @@ def mode_coverage(samples, dist, n_std=3.0, min_count=20):
     counts = np.bincount(idx[good].numpy(), minlength=dist.n_modes)
     return ModeCoverage(dist.n_modes, int((counts >= min_count).sum()),
                         float(good.float().mean()), counts)
+
+
+class Classifier:
+    """A classifier of images trained here (no downloaded weights), used to judge samples."""
+
+    def __init__(self, net, shape, accuracy):
+        self.net, self.shape, self.accuracy = net, shape, accuracy
+
+    def _check(self, x):
+        x = torch.as_tensor(x, dtype=torch.float32)
+        if tuple(x.shape[1:]) != self.shape:
+            raise ValueError(f"images must have shape [n, {', '.join(map(str, self.shape))}], "
+                             f"got {list(x.shape)}")
+        if not torch.isfinite(x).all():
+            raise ValueError("images contain NaN or inf (did training diverge?)")
+        return x
+
+    @torch.no_grad()
+    def probs(self, x):
+        """Class probabilities p(y | x), shape [n, n_classes]."""
+        self.net.eval()
+        x = self._check(x).cpu()
+        return torch.cat([torch.softmax(self.net(c.flatten(1)), 1) for c in x.split(4096)])
+
+    def __repr__(self):
+        return f"Classifier(held-out accuracy {100 * self.accuracy:.1f}%)"
+
+
+def train_classifier(data, steps=600, hidden=(256,), batch_size=128, lr=1e-3, held_out=0.2,
+                     seed=0):
+    """An MLP classifier of ``data`` (an :class:`~ganlib.data.ImageData`), trained with Adam on
+    all but a ``held_out`` share of the images; ``.accuracy`` is measured on that share."""
+    from .nets import mlp
+    if not isinstance(data, ImageData):
+        raise TypeError(f"data must be a ganlib.data.ImageData, got {type(data).__name__}")
+    steps = check_positive_int(steps, "steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lr = check_positive(lr, "lr")
+    if not 0 < held_out < 1:
+        raise ValueError(f"held_out must lie in (0, 1), got {held_out}")
+    gen = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(data), generator=gen)
+    n_test = int(round(held_out * len(data)))
+    test, train = order[:n_test], order[n_test:]
+    x, y = data.images.flatten(1), data.labels
+    n_classes = int(y.max()) + 1
+    net = mlp(x.shape[1], n_classes, hidden=hidden, activation="relu", seed=seed)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    for _ in range(steps):
+        idx = train[torch.randint(len(train), (batch_size,), generator=gen)]
+        loss = torch.nn.functional.cross_entropy(net(x[idx]), y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    net.eval()
+    with torch.no_grad():
+        accuracy = float((net(x[test]).argmax(1) == y[test]).float().mean())
+    return Classifier(net, tuple(data.shape), accuracy)
+
+
+@dataclass
+class ClassScore:
+    score: float             # exp(E_x KL(p(y|x) ‖ p(y))): the Inception-score formula, 1 … n_classes
+    classes_covered: int     # classes predicted for at least half their fair share of samples
+    n_classes: int
+    confident: float         # share of samples whose top class has probability ≥ 0.9
+    counts: np.ndarray       # samples per predicted class
+
+    def __str__(self):
+        return (f"score {self.score:.2f}/{self.n_classes}, {self.classes_covered}/{self.n_classes} "
+                f"classes, {100 * self.confident:.0f}% confident")
+
+
+def class_score(samples, classifier):
+    """How a trained classifier sees generated images.
+
+    ``score`` applies the Inception-score formula (Salimans et al. 2016) with this book's own
+    classifier instead of Inception: exp of the mean KL divergence between p(y | x) and the
+    marginal p(y).  It is high when each sample is confidently one class *and* the classes are
+    balanced.  It is comparable only between runs judged by the same classifier.
+    """
+    if not isinstance(classifier, Classifier):
+        raise TypeError(f"classifier must be a ganlib.metrics.Classifier, got {type(classifier).__name__}")
+    p = classifier.probs(samples).double()
+    marginal = p.mean(0, keepdim=True)
+    kl = (p * (torch.log(p.clamp_min(1e-12)) - torch.log(marginal.clamp_min(1e-12)))).sum(1)
+    n_classes = p.shape[1]
+    counts = np.bincount(p.argmax(1).numpy(), minlength=n_classes)
+    fair = len(p) / n_classes
+    return ClassScore(float(torch.exp(kl.mean())), int((counts >= fair / 2).sum()), n_classes,
+                      float((p.max(1).values >= 0.9).double().mean()), counts)

@@ -20,7 +20,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["Objective", "Minimax", "NonSaturating", "FDivergence"]
+from ._checks import check_real
+
+__all__ = ["Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares"]
 
 
 class Objective:
@@ -156,3 +158,43 @@ class FDivergence(Objective):
     def optimal_discriminator(self, p_x, q_x):
         from .theory import optimal_critic
         return optimal_critic(self.name)(p_x, q_x)
+
+
+class LeastSquares(Objective):
+    """LSGAN, Mao et al. (2017), eq. (2): with raw scores D(x) (no sigmoid),
+
+        D minimises ½ E_data[(D(x) − b)²] + ½ E_z[(D(G(z)) − a)²],
+        G minimises ½ E_z[(D(G(z)) − c)²].
+
+    D* = (b·p_data + a·p_g) / (p_data + p_g).  Adding G's constant ½ E_data[(D(x) − c)²], the
+    generator's criterion at D* is C(G) with 2C(G) = ∫ ((b−c)(p_d + p_g) − (b−a)p_g)² / (p_d + p_g);
+    for b − c = 1 and b − a = 2 (the default coding a, b, c = −1, 1, 0) this is
+    ∫ (2p_g − (p_d + p_g))² / (p_d + p_g), a Pearson χ² (see ``ganlib.theory.lsgan_derivation``).
+    ``estimate`` is 2C(G) with the current D: E_data[(D − c)²] + E_g[(D − c)²].
+    The paper's other coding, (0, 1, 1), makes G push D(G(z)) to the "real" label.
+    """
+
+    estimate_name = "2C(G)"
+
+    def __init__(self, a=-1.0, b=1.0, c=0.0):
+        self.a, self.b, self.c = check_real(a, "a"), check_real(b, "b"), check_real(c, "c")
+        if self.a == self.b:
+            raise ValueError(f"a and b (the labels of fake and real data) must differ, got a = b = {a}")
+
+    def __repr__(self):
+        return f"LeastSquares(a={self.a:g}, b={self.b:g}, c={self.c:g})"
+
+    def d_loss(self, d_real, d_fake):
+        return 0.5 * ((d_real - self.b) ** 2).mean() + 0.5 * ((d_fake - self.a) ** 2).mean()
+
+    def g_loss(self, d_fake):
+        return 0.5 * ((d_fake - self.c) ** 2).mean()
+
+    def estimate(self, d_real, d_fake):
+        return ((d_real - self.c) ** 2).mean() + ((d_fake - self.c) ** 2).mean()
+
+    def optimal_discriminator(self, p_x, q_x):
+        p_x, q_x = np.asarray(p_x, float), np.asarray(q_x, float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(p_x + q_x > 0, (self.b * p_x + self.a * q_x) / (p_x + q_x),
+                            (self.a + self.b) / 2)

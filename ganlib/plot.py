@@ -19,7 +19,7 @@ from matplotlib import font_manager
 from . import _lang
 
 __all__ = ["setup", "tr", "find_cjk_font", "discriminator_vs_optimal", "snapshots_1d",
-           "snapshots_2d", "training_curves", "glue"]
+           "snapshots_2d", "training_curves", "glue", "image_grid", "snapshots_images"]
 
 _CJK_HINTS = ("notosanscjk", "notoserifcjk", "noto sans cjk", "noto serif cjk", "sourcehan",
               "source han", "notosanssc", "noto sans sc", "wqy", "wenquanyi", "droidsansfallback",
@@ -199,6 +199,55 @@ def snapshots_2d(run, target, n_panels=4, lim=None):
         ax.set_ylim(-lim, lim)
         ax.set_aspect("equal")
         ax.set_title(tr(f"step {step}", f"第 {step} 步"))
+    fig.tight_layout()
+    return fig
+
+
+def _tile(images, nrow):
+    """A batch [n, C, H, W] in [−1, 1] as one (rows·H + gaps) × (nrow·W + gaps) array in [0, 1]."""
+    x = images.detach().cpu().float() if hasattr(images, "detach") else np.asarray(images, np.float32)
+    x = np.asarray(x)
+    if x.ndim == 3:
+        x = x[:, None]
+    if x.ndim != 4 or x.shape[1] not in (1, 3):
+        raise ValueError(f"images must have shape [n, 1 or 3, H, W], got {tuple(x.shape)}")
+    if not np.isfinite(x).all():
+        raise ValueError("images contain NaN or inf (did training diverge?)")
+    n, c, h, w = x.shape
+    ncol = min(nrow, n)
+    rows = -(-n // ncol)
+    out = np.ones((rows * (h + 1) + 1, ncol * (w + 1) + 1, c), np.float32)
+    for i in range(n):
+        r, k = divmod(i, ncol)
+        out[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + k * (w + 1):1 + k * (w + 1) + w] = \
+            np.clip((x[i].transpose(1, 2, 0) + 1) / 2, 0, 1)
+    return out[..., 0] if c == 1 else out
+
+
+def image_grid(images, nrow=8, ax=None, title=None):
+    """Show a batch of images (tensor or array [n, C, H, W] with values in [−1, 1]) as a grid."""
+    nrow = int(nrow)
+    if nrow <= 0:
+        raise ValueError(f"nrow must be a positive integer, got {nrow}")
+    grid = _tile(images, nrow)
+    ax = _ax(ax, figsize=(0.4 * nrow + 0.6, 0.4 * nrow + 0.6))
+    ax.imshow(grid, cmap="gray_r" if grid.ndim == 2 else None, vmin=0, vmax=1,
+              interpolation="nearest")
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def snapshots_images(run, n_panels=4, n_images=36, nrow=6, title=None):
+    """Image grids of the generator's output on its fixed latent batch over training."""
+    snaps = _pick(run.snapshots, n_panels)
+    fig, axes = plt.subplots(1, len(snaps), figsize=(2.4 * len(snaps), 2.7))
+    axes = np.atleast_1d(axes)
+    for ax, (step, x) in zip(axes, snaps):
+        image_grid(x[:n_images], nrow=nrow, ax=ax, title=tr(f"step {step}", f"第 {step} 步"))
+    if title is not None:
+        fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -26,7 +26,8 @@ __all__ = ["kl", "js", "tv", "w1", "pearson_chi2", "f_divergence", "minimax_valu
            "optimal_discriminator", "Derivation", "proposition1", "virtual_training_criterion",
            "criterion_on_pieces", "fenchel_conjugate", "conjugate_domain", "F_GENERATORS",
            "PAPER_CONJUGATES", "OUTPUT_ACTIVATIONS", "f_generator", "optimal_critic",
-           "conjugate_derivation", "w1_primal", "w1_dual", "parallel_lines_derivation"]
+           "conjugate_derivation", "w1_primal", "w1_dual", "parallel_lines_derivation",
+           "lsgan_criterion", "lsgan_derivation"]
 
 _QUAD = dict(limit=500, epsabs=1e-11, epsrel=1e-9)
 
@@ -568,4 +569,69 @@ def parallel_lines_derivation():
           "continuous in $\\theta$",
           "当 $\\theta = 0$ 时两个分布重合，四个量都为 $0$：只有 $W$ 关于 $\\theta$ 连续",
           r"W = \mathrm{JS} = \mathrm{KL} = \delta = 0 \quad (\theta = 0)", sp.Integer(0))
+    return d
+
+
+# --------------------------------------------------------------------------- LSGAN
+def lsgan_criterion(p, q, a=-1.0, b=1.0, c=0.0, d=None):
+    """2C(G) = E_p[(D − c)²] + E_q[(D − c)²] by quadrature, for LSGAN with labels a, b, c.
+
+    ``p`` is the data, ``q`` the generator's distribution; ``d`` (a function of x) defaults to
+    D* = (b·p + a·q)/(p + q).  For b − c = 1, b − a = 2 this is ∫ (p − q)²/(p + q).
+    """
+    _check_pair(p, q)
+    from .data import _union
+
+    def fn(x):
+        pp, qq = float(p.pdf(x)), float(q.pdf(x))
+        if pp + qq == 0:
+            return 0.0
+        dx = (b * pp + a * qq) / (pp + qq) if d is None else float(np.asarray(d(np.array([x]))).ravel()[0])
+        return (pp + qq) * (dx - c) ** 2
+    return _integrate(fn, _union(p.support + q.support), _cuts(p, q))
+
+
+def lsgan_derivation():
+    """Mao et al. (2017), Section 3.2: the optimal D of LSGAN and 2C(G) as a χ² divergence."""
+    a, b, c = sp.symbols("a b c", real=True)
+    p, q = sp.symbols("p_d p_g", positive=True)
+    y = sp.Symbol("y", real=True)
+    d = Derivation("lsgan")
+    f = sp.Rational(1, 2) * p * (y - b) ** 2 + sp.Rational(1, 2) * q * (y - a) ** 2
+    d.add("objective", "For a fixed $x$, write $p_d = p_{data}(x)$, $p_g = p_g(x)$, $y = D(x)$: D minimises the integrand",
+          "固定 $x$，记 $p_d = p_{data}(x)$，$p_g = p_g(x)$，$y = D(x)$：判别器要最小化被积函数",
+          r"f(y) = " + sp.latex(f), f)
+    df = sp.diff(f, y)
+    d.add("derivative", "Its derivative", "求导", r"f'(y) = " + sp.latex(sp.collect(sp.expand(df), y)), df)
+    (y_star,) = sp.solve(sp.Eq(df, 0), y)
+    d.add("optimal_d", "Setting it to zero; $f''(y) = p_d + p_g > 0$, so this is the minimum",
+          "令其为零；$f''(y) = p_d + p_g > 0$，所以这是最小值点",
+          r"D^*(x) = " + sp.latex(y_star) + r", \qquad f''(y) = " + sp.latex(sp.diff(f, y, 2)), y_star)
+    integrand = p * (y_star - c) ** 2 + q * (y_star - c) ** 2
+    combined = sp.factor(sp.simplify(integrand))
+    d.add("criterion", r"Add to G's loss the term $\tfrac12\mathbb{E}_{data}[(D(x) - c)^2]$, which does not depend on G, and put $D^*$ in: the integrand of $2C(G)$ is",
+          r"给生成器的损失加上与 G 无关的一项 $\tfrac12\mathbb{E}_{data}[(D(x) - c)^2]$，再代入 $D^*$：$2C(G)$ 的被积函数为",
+          r"p_d\,(D^* - c)^2 + p_g\,(D^* - c)^2 = " + sp.latex(combined), combined)
+    rewritten = ((b - c) * (p + q) - (b - a) * q) ** 2 / (p + q)
+    diff = sp.simplify(combined - rewritten)
+    d.add("rewrite", "Write the numerator around $p_d + p_g$ (the difference of the two forms simplifies to)",
+          "把分子改写成以 $p_d + p_g$ 为中心的形式（两种写法之差化简为）",
+          r"2C(G) = \int_{\mathcal X} " + sp.latex(rewritten) + r"\,dx, \qquad \text{difference} = " + sp.latex(diff),
+          rewritten)
+    chi = sp.factor(sp.simplify(rewritten.subs({c: b - 1, a: b - 2})))
+    d.add("chi2", "With $b - c = 1$ and $b - a = 2$ (e.g. $a, b, c = -1, 1, 0$) the labels drop out",
+          "取 $b - c = 1$、$b - a = 2$（例如 $a, b, c = -1, 1, 0$），标签全部消去",
+          r"2C(G) = \int_{\mathcal X} \frac{\big(2p_g - (p_d + p_g)\big)^2}{p_d + p_g}\,dx = \int_{\mathcal X} "
+          + sp.latex(chi) + r"\,dx", chi)
+    m = (p + q) / 2
+    gap = sp.simplify(chi - 2 * (q - m) ** 2 / m)
+    d.add("pearson", r"With $m = (p_d + p_g)/2$ and this book's $\chi^2_{P}(P\,\|\,Q) = \int (p - q)^2/q$, the integrand is $2(p_g - m)^2/m$ (their difference is "
+          + f"${sp.latex(gap)}$)",
+          r"记 $m = (p_d + p_g)/2$，按本书的约定 $\chi^2_{P}(P\,\|\,Q) = \int (p - q)^2/q$，被积函数等于 $2(p_g - m)^2/m$（两者之差为 "
+          + f"${sp.latex(gap)}$）",
+          r"2C(G) = \chi^2_{P}\big(2p_g \,\|\, p_d + p_g\big) = 2\,\chi^2_{P}\big(p_g \,\|\, m\big)", gap)
+    zero_one = sp.factor(sp.simplify(rewritten.subs({a: 0, b: 1, c: 1})))
+    d.add("zero_one", "The 0-1 coding $a, b, c = 0, 1, 1$ has $b - c = 0$ instead: not a divergence, but still smallest at $p_g = p_d$ (value ½)",
+          "0-1 编码 $a, b, c = 0, 1, 1$ 的 $b - c = 0$：它不是散度，但仍在 $p_g = p_d$ 时最小（值为 ½）",
+          r"2C(G) = \int_{\mathcal X} " + sp.latex(zero_one) + r"\,dx", zero_one)
     return d

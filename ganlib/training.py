@@ -1,6 +1,7 @@
 """One training loop for every objective, and the discriminator-only fit used by the theory."""
 from __future__ import annotations
 
+import functools
 import math
 import os
 import tempfile
@@ -68,14 +69,21 @@ def _finite(value, step, name):
     return v
 
 
-def _d_objective(objective, D, real, fake):
-    """The discriminator's loss (with the objective's penalty, if any) and its raw outputs."""
+def _d_objective(objective, D, real, fake, y=None):
+    """The discriminator's loss (with the objective's penalty, if any) and its raw outputs.
+    With labels ``y`` (conditional training) D scores ``D(x, y)``."""
+    if y is not None:
+        D = functools.partial(_score_with, D, y)
     r_real, r_fake = D(real), D(fake)
     loss = objective.d_loss(r_real, r_fake)
     pen = objective.penalty(D, real, fake)
     if pen is not None:
         loss = loss + pen
     return loss, r_real, r_fake
+
+
+def _score_with(D, y, x):
+    return D(x, y)
 
 
 def _resolve_device(dev):
@@ -168,8 +176,10 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
 class Run:
     """The record of one training run: networks, loss history, sample snapshots."""
 
-    def __init__(self, G, D, objective, config, history=None, snapshots=None, z_fixed=None):
+    def __init__(self, G, D, objective, config, history=None, snapshots=None, z_fixed=None,
+                 y_fixed=None):
         self.G, self.D, self.objective, self.config = G, D, objective, config
+        self.y_fixed = y_fixed
         self.history = history if history is not None else {"d_loss": [], "g_loss": [],
                                                             "estimate": []}
         self.snapshots = snapshots if snapshots is not None else []  # [(step, tensor)]
@@ -183,10 +193,25 @@ class Run:
     def steps_done(self):
         return len(self.history["g_loss"])
 
-    def sample(self, n, seed=0):
-        """``n`` fresh samples from the generator (in eval mode), on the CPU."""
-        return Generated(self.G, self.config["latent_dim"], dim=None).sample(
-            n, torch.Generator().manual_seed(seed))
+    def sample(self, n, seed=0, labels=None):
+        """``n`` fresh samples from the generator (in eval mode), on the CPU; a conditional
+        generator needs ``labels`` (n integers)."""
+        if labels is None:
+            if self.config.get("conditional"):
+                raise ValueError("labels is required: this run trained a conditional generator")
+            return Generated(self.G, self.config["latent_dim"], dim=None).sample(
+                n, torch.Generator().manual_seed(seed))
+        labels = torch.as_tensor(labels, dtype=torch.long)
+        if labels.shape != (n,):
+            raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
+        z = torch.randn(n, self.config["latent_dim"], generator=torch.Generator().manual_seed(seed))
+        dev = next(self.G.parameters()).device
+        was = self.G.training
+        self.G.eval()
+        with torch.no_grad():
+            out = self.G(z.to(dev), labels.to(dev)).cpu()
+        self.G.train(was)
+        return out
 
     def save(self, path):
         """Write a checkpoint atomically (a temporary file, then a rename)."""
@@ -194,7 +219,7 @@ class Run:
                  "history": self.history,
                  "snapshot_steps": [s for s, _ in self.snapshots],
                  "snapshot_samples": [x for _, x in self.snapshots],
-                 "z_fixed": self.z_fixed}
+                 "z_fixed": self.z_fixed, "y_fixed": self.y_fixed}
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pt")
@@ -215,7 +240,8 @@ class Run:
         G.load_state_dict(state["G"])
         D.load_state_dict(state["D"])
         snaps = list(zip(state["snapshot_steps"], state["snapshot_samples"]))
-        return cls(G, D, objective, state["config"], state["history"], snaps, state["z_fixed"])
+        return cls(G, D, objective, state["config"], state["history"], snaps, state["z_fixed"],
+                   state.get("y_fixed"))
 
     def __repr__(self):
         return (f"Run({self.objective!r}, steps={self.steps_done}, "
@@ -244,7 +270,7 @@ def _latent_dim(G, latent_dim):
 def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=2e-4,
           lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam", n_critic=None, seed=0,
           device=None, snapshot_every=None, n_snapshot=1000, hooks=(), simultaneous=False,
-          progress=None):
+          conditional=False, layer_stats=False, progress=None):
     """Train generator ``G`` against discriminator ``D`` on ``data`` under ``objective``.
 
     Each of the ``steps`` generator updates follows ``n_critic`` discriminator updates
@@ -255,6 +281,15 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     ``simultaneous=True`` is f-GAN's single-step algorithm (Nowozin et al. 2016, Algorithm 1):
     both players take their gradient from the same minibatch and step together (needs
     ``n_critic=1``).
+
+    ``conditional=True`` trains on labelled data (``data.sample(n, labels=True)``, e.g. an
+    image set): real images are scored as ``D(x, y)`` and the generator is called as
+    ``G(z, y)`` with the labels of the same minibatch; snapshots then use ``run.y_fixed``.
+
+    ``layer_stats=True`` records, per generator step, the gradient norm of every layer's
+    weight (``history["grad_norm/D/<layer>"]`` from the last discriminator update, including
+    any penalty, and ``history["grad_norm/G/<layer>"]``), their totals ``grad_norm/D`` and
+    ``grad_norm/G``, and D's largest absolute weight per layer (``weight_absmax/D/<layer>``).
 
     ``hooks`` are callables ``hook(run, step)`` called after every generator step (they may
     ``run.log(key, value)``).  Snapshots of G on a fixed latent batch are taken before
@@ -285,6 +320,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
         raise ValueError(f"simultaneous=True needs n_critic=1, got n_critic={n_critic}")
     if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
         raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+    if conditional and getattr(data, "labels", None) is None:
+        raise ValueError(f"conditional=True needs data with labels, got {data!r}")
     latent_dim = _latent_dim(G, latent_dim)
     dev = _resolve_device(device)
     G, D = G.to(dev).train(), D.to(dev).train()
@@ -292,28 +329,61 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     data_gen = torch.Generator().manual_seed(seed)
     z_gen = torch.Generator().manual_seed(seed + 1)
     z_fixed = torch.randn(n_snapshot, latent_dim, generator=torch.Generator().manual_seed(seed + 2))
+    y_fixed = None
+    if conditional:
+        classes = torch.unique(data.labels)
+        y_fixed = classes[torch.arange(n_snapshot) % len(classes)]
     config = dict(steps=steps, batch_size=batch_size, latent_dim=latent_dim, lr_g=lr_g,
                   lr_d=lr_d, betas=tuple(betas), n_critic=n_critic, seed=seed,
                   optimizer=optimizer if isinstance(optimizer, str) else "custom",
-                  simultaneous=bool(simultaneous),
+                  simultaneous=bool(simultaneous), conditional=bool(conditional),
                   objective=repr(objective))
-    run = Run(G, D, objective, config, z_fixed=z_fixed)
+    run = Run(G, D, objective, config, z_fixed=z_fixed, y_fixed=y_fixed)
     opt_g = run.opt_g = make_opt(G.parameters(), lr_g, tuple(betas))
     opt_d = run.opt_d = make_opt(D.parameters(), lr_d, tuple(betas))
 
     def snapshot(step):
         with torch.no_grad():
             G.eval()
-            run.snapshots.append((step, G(z_fixed.to(dev)).cpu()))
+            run.snapshots.append((step, generate(z_fixed.to(dev), y_fixed)))
             G.train()
 
     def z_batch():
         return torch.randn(batch_size, latent_dim, generator=z_gen).to(dev)
 
+    # With labels, every call passes the minibatch's labels y along; without, y is None.
+    def real_batch():
+        if conditional:
+            x, y = data.sample(batch_size, data_gen, labels=True)
+            return x.to(dev), y.to(dev)
+        return data.sample(batch_size, data_gen).to(dev), None
+
+    def generate(z, y):
+        return G(z) if y is None else G(z, y.to(z.device))
+
+    def score(x, y):
+        return D(x) if y is None else D(x, y)
+
+    stats = {}
+
+    def layer_stats_of(net, who):
+        total = 0.0
+        for name, m in net.named_modules():
+            w = getattr(m, "weight", None)
+            if isinstance(w, nn.Parameter) and w.dim() > 1 and w.grad is not None:
+                g = float(w.grad.norm())
+                stats[f"grad_norm/{who}/{name}"] = g
+                total += g * g
+                if who == "D":
+                    stats[f"weight_absmax/D/{name}"] = float(w.detach().abs().max())
+        stats[f"grad_norm/{who}"] = math.sqrt(total)
+
     def record(step, d_value, g_value, est):
         run.history["d_loss"].append(d_value)
         run.history["g_loss"].append(g_value)
         run.history["estimate"].append(est)
+        for key, value in stats.items():
+            run.log(key, value)
         for hook in hooks:
             hook(run, step)
         if snapshot_every and step % snapshot_every == 0 and step != steps:
@@ -322,9 +392,9 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
             bar.set_postfix(d_loss=f"{d_value:.3f}", g_loss=f"{g_value:.3f}", refresh=False)
 
     def single_step(step):
-        real = data.sample(batch_size, data_gen).to(dev)
-        fake = G(z_batch())
-        d_loss, r_real, r_fake = _d_objective(objective, D, real, fake)
+        real, y = real_batch()
+        fake = generate(z_batch(), y)
+        d_loss, r_real, r_fake = _d_objective(objective, D, real, fake, y)
         g_loss = objective.g_loss(r_fake)
         d_value = _finite(d_loss.detach(), step, "d_loss")
         g_value = _finite(g_loss.detach(), step, "g_loss")
@@ -334,6 +404,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
         g_grads = torch.autograd.grad(g_loss, g_params)
         for prm, grad in zip(d_params + g_params, d_grads + g_grads):
             prm.grad = grad
+        if layer_stats:
+            layer_stats_of(D, "D"), layer_stats_of(G, "G")
         opt_d.step()
         opt_g.step()
         objective.after_d_step(D)
@@ -341,20 +413,27 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
 
     def alternating_step(step):
         for _ in range(n_critic):
-            real = data.sample(batch_size, data_gen).to(dev)
+            real, y = real_batch()
             with torch.no_grad():
-                fake = G(z_batch())
-            d_loss, r_real, r_fake = _d_objective(objective, D, real, fake)
+                fake = generate(z_batch(), y)
+            d_loss, r_real, r_fake = _d_objective(objective, D, real, fake, y)
             d_value = _finite(d_loss.detach(), step, "d_loss")
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             opt_d.step()
             objective.after_d_step(D)
+        if layer_stats:
+            layer_stats_of(D, "D")   # gradients of the last critic update, weights after it
         est = _finite(objective.estimate(r_real.detach(), r_fake.detach()), step, "estimate")
-        g_loss = objective.g_loss(D(G(z_batch())))
+        y = None
+        if conditional:   # labels for G drawn from the data's label frequencies
+            y = data.labels[torch.randint(len(data.labels), (batch_size,), generator=data_gen)].to(dev)
+        g_loss = objective.g_loss(score(generate(z_batch(), y), y))
         g_value = _finite(g_loss.detach(), step, "g_loss")
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
+        if layer_stats:
+            layer_stats_of(G, "G")
         opt_g.step()
         return d_value, g_value, est
 
