@@ -151,7 +151,9 @@ def discriminator_vs_optimal(x, d_learned, d_star, p_pdf=None, q_pdf=None, ax=No
     ax.plot(x, d_learned, color=COLORS["learned"], lw=2, ls="--", label=tr("learned $D$", "学到的 D"))
     ax.set_xlabel("$x$")
     ax.set_ylabel("$D(x)$")
-    ax.set_ylim(-0.02, 1.02)
+    lo = min(0.0, float(np.nanmin(d_star)))
+    hi = max(1.0, float(np.nanmax(d_star)))
+    ax.set_ylim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
     ax.legend(loc="center left")
     return ax
 
@@ -216,7 +218,8 @@ def _tile(images, nrow):
     n, c, h, w = x.shape
     ncol = min(nrow, n)
     rows = -(-n // ncol)
-    out = np.ones((rows * (h + 1) + 1, ncol * (w + 1) + 1, c), np.float32)
+    # gaps drawn white: 0 under the reversed grey map of one-channel images, 1 in colour
+    out = np.full((rows * (h + 1) + 1, ncol * (w + 1) + 1, c), 0.0 if c == 1 else 1.0, np.float32)
     for i in range(n):
         r, k = divmod(i, ncol)
         out[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + k * (w + 1):1 + k * (w + 1) + w] = \

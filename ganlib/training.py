@@ -345,7 +345,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     def snapshot(step):
         with torch.no_grad():
             G.eval()
-            run.snapshots.append((step, generate(z_fixed.to(dev), y_fixed)))
+            run.snapshots.append((step, generate(z_fixed.to(dev), y_fixed).cpu()))
             G.train()
 
     def z_batch():

@@ -119,7 +119,7 @@ def test_divergence_names_step_and_loss():
 def test_save_load_round_trip(tmp_path):
     G, D = small_nets()
     run = ganlib.train(G, D, data.ring(), objectives.NonSaturating(), steps=20, batch_size=16,
-                       snapshot_every=10, progress=False)
+                       snapshot_every=10, progress=False, device="cpu")   # compared with CPU nets
     path = run.save(tmp_path / "run.pt")
     assert not list(tmp_path.glob(".tmp-*"))          # no temporary file left behind
     G2, D2 = small_nets(seed=9)
@@ -219,7 +219,7 @@ def test_simultaneous_single_step_updates_both_players_from_one_batch():
     g0 = [w.clone() for w in G.parameters()]
     d0 = [w.clone() for w in D.parameters()]
     run = ganlib.train(G, D, data.ring(), objectives.FDivergence("gan"), steps=3, batch_size=16,
-                       simultaneous=True, progress=False)
+                       simultaneous=True, progress=False, device="cpu")
     assert len(run.history["g_loss"]) == 3 and run.config["simultaneous"]
     assert any(not torch.equal(a, b) for a, b in zip(g0, G.parameters()))
     assert any(not torch.equal(a, b) for a, b in zip(d0, D.parameters()))
@@ -236,7 +236,7 @@ def test_simultaneous_gradients_equal_the_two_partial_derivatives():
     obj = objectives.FDivergence("kl")
     Gr, Dr = nets.mlp(2, 2, hidden=(4,), seed=1), nets.mlp(2, 1, hidden=(4,), seed=2)
     ganlib.train(G, D, data.ring(), obj, steps=1, batch_size=8, optimizer="sgd", lr_g=0.1,
-                 lr_d=0.1, seed=4, simultaneous=True, progress=False)
+                 lr_d=0.1, seed=4, simultaneous=True, progress=False, device="cpu")
     # replay the same batch by hand
     real = data.ring().sample(8, torch.Generator().manual_seed(4))
     z = torch.randn(8, 2, generator=torch.Generator().manual_seed(5))
