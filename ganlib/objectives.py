@@ -20,9 +20,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import check_real
+from ._checks import check_positive, check_real
 
-__all__ = ["Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares"]
+__all__ = ["Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares", "Wasserstein",
+           "WassersteinGP"]
 
 
 class Objective:
@@ -30,6 +31,7 @@ class Objective:
 
     n_critic = 1
     estimate_name = "estimate"
+    paper_defaults = {}      # keyword arguments of ``ganlib.train`` that the paper used
 
     def d_loss(self, r_real, r_fake):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -198,3 +200,79 @@ class LeastSquares(Objective):
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(p_x + q_x > 0, (self.b * p_x + self.a * q_x) / (p_x + q_x),
                             (self.a + self.b) / 2)
+
+
+class Wasserstein(Objective):
+    """WGAN, Arjovsky, Chintala & Bottou (2017), Algorithm 1.  The critic f (raw outputs, no
+    sigmoid) maximises E_P[f(x)] − E_Q[f(x)] over weights clipped to [−clip, clip] after every
+    critic step, a crude way to keep f K-Lipschitz for some K; the generator minimises
+    −E_z[f(G(z))].  At the optimum the critic's value is K·W1(P, Q) (Kantorovich–Rubinstein),
+    with K fixed by the clipping and the architecture, so ``estimate`` is W1 up to that scale.
+
+    Every parameter of the critic is clipped, as in the paper's code.  ``paper_defaults``: RMSProp
+    with α = 5e-5, m = 64, n_critic = 5 (c = 0.01 is the default ``clip``).
+    """
+
+    n_critic = 5
+    estimate_name = "W1 (critic)"
+    paper_defaults = dict(optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, batch_size=64, n_critic=5)
+
+    def __init__(self, clip=0.01):
+        self.clip = check_positive(clip, "clip")
+
+    def __repr__(self):
+        return f"Wasserstein(clip={self.clip:g})"
+
+    def d_loss(self, f_real, f_fake):
+        return f_fake.mean() - f_real.mean()          # the critic ascends E_P[f] − E_Q[f]
+
+    def g_loss(self, f_fake):
+        return -f_fake.mean()
+
+    def estimate(self, f_real, f_fake):
+        return f_real.mean() - f_fake.mean()
+
+    @torch.no_grad()
+    def after_d_step(self, D):
+        for p in D.parameters():
+            p.clamp_(-self.clip, self.clip)
+
+
+class WassersteinGP(Wasserstein):
+    """WGAN-GP, Gulrajani et al. (2017), Algorithm 1: the same critic objective with a gradient
+    penalty instead of clipping,
+
+        λ · E_x̂[(‖∇_x̂ f(x̂)‖₂ − 1)²],   x̂ = ε·x + (1 − ε)·G(z),  ε ~ U[0, 1] per sample,
+
+    the norm taken per sample over *all* input dimensions (channels and pixels together).  The
+    optimal critic has gradient norm 1 on the lines between coupled points, which the penalty
+    asks for softly.  No clipping.  ``paper_defaults``: λ = 10, Adam with α = 1e-4,
+    β = (0, 0.9), m = 64, n_critic = 5.  The critic should not use batch norm (the penalty is per
+    sample); ``nets.dcgan(..., d_norm="layer")`` is the paper's replacement.
+    """
+
+    paper_defaults = dict(optimizer="adam", lr_g=1e-4, lr_d=1e-4, betas=(0.0, 0.9),
+                          batch_size=64, n_critic=5)
+
+    def __init__(self, lam=10.0, seed=0):
+        self.lam = check_positive(lam, "lam")
+        self._gen = torch.Generator().manual_seed(seed)   # ε, reproducibly, on any device
+
+    def __repr__(self):
+        return f"WassersteinGP(lam={self.lam:g})"
+
+    def gradient_norms(self, D, real, fake):
+        """‖∇_x̂ D(x̂)‖₂ per sample, at random points x̂ between ``real`` and ``fake``."""
+        if real.shape != fake.shape:
+            raise ValueError(f"real and fake batches must have the same shape, got "
+                             f"{tuple(real.shape)} and {tuple(fake.shape)}")
+        eps = torch.rand(len(real), *[1] * (real.dim() - 1), generator=self._gen).to(real.device)
+        x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
+        (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+        return grad.flatten(1).norm(dim=1)
+
+    def penalty(self, D, real, fake):
+        return self.lam * ((self.gradient_norms(D, real, fake) - 1) ** 2).mean()
+
+    def after_d_step(self, D):
+        pass

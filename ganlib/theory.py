@@ -27,7 +27,8 @@ __all__ = ["kl", "js", "tv", "w1", "pearson_chi2", "f_divergence", "minimax_valu
            "criterion_on_pieces", "fenchel_conjugate", "conjugate_domain", "F_GENERATORS",
            "PAPER_CONJUGATES", "OUTPUT_ACTIVATIONS", "f_generator", "optimal_critic",
            "conjugate_derivation", "w1_primal", "w1_dual", "parallel_lines_derivation",
-           "lsgan_criterion", "lsgan_derivation"]
+           "lsgan_criterion", "lsgan_derivation", "nonsaturating_derivation",
+           "expected_log_d"]
 
 _QUAD = dict(limit=500, epsabs=1e-11, epsrel=1e-9)
 
@@ -635,3 +636,57 @@ def lsgan_derivation():
           "0-1 编码 $a, b, c = 0, 1, 1$ 的 $b - c = 0$：它不是散度，但仍在 $p_g = p_d$ 时最小（值为 ½）",
           r"2C(G) = \int_{\mathcal X} " + sp.latex(zero_one) + r"\,dx", zero_one)
     return d
+
+
+# --------------------------------------------------------------------------- WGAN
+def nonsaturating_derivation():
+    """Arjovsky & Bottou (2017), Theorem 2.5: against the optimal D, the non-saturating loss
+    E_{p_g}[−log D*] equals KL(p_g‖p_r) − 2·JS(p_r‖p_g) plus terms whose gradient in the
+    generator's parameters vanishes (D* held fixed, as backpropagation does)."""
+    p, q = sp.symbols("p_r p_g", positive=True)
+    d = Derivation("nonsaturating")
+    dstar = p / (p + q)
+    ratio = sp.simplify((1 - dstar) / dstar)
+    d.add("ratio", r"With $D^* = p_r/(p_r + p_g)$ the density ratio is a function of $D^*$",
+          r"由 $D^* = p_r/(p_r + p_g)$，密度比可以用 $D^*$ 表示",
+          r"\frac{1 - D^*}{D^*} = " + sp.latex(ratio), ratio)
+    d.add("kl", r"So the KL divergence of the generator from the data is an expectation of $D^*$ terms",
+          r"因此生成分布相对数据分布的 KL 散度可以写成关于 $D^*$ 的期望",
+          r"\mathrm{KL}(p_g\,\|\,p_r) = \mathbb{E}_{p_g}\Big[\log\frac{p_g}{p_r}\Big]"
+          r" = \mathbb{E}_{p_g}[\log(1 - D^*)] - \mathbb{E}_{p_g}[\log D^*]", None)
+    d.add("js", r"and Chapter 1 gave the value of the game at $D^*$",
+          r"而第 1 章给出了博弈在 $D^*$ 处的值",
+          r"\mathbb{E}_{p_r}[\log D^*] + \mathbb{E}_{p_g}[\log(1 - D^*)] = 2\,\mathrm{JS}(p_r\,\|\,p_g) - \log 4", None)
+    rhs = (q * sp.log(q / p)                                            # KL integrand
+           - (p * sp.log(2 * p / (p + q)) + q * sp.log(2 * q / (p + q)))  # 2·JS integrand
+           + (p + q) * sp.log(2)                                         # log 4 = ∫ (p + q) log 2
+           + p * sp.log(dstar))                                          # E_{p_r}[log D*]
+    lhs = -q * sp.log(dstar)
+    gap = sp.simplify(sp.expand_log(lhs - rhs, force=True))
+    d.add("identity", r"Eliminating $\mathbb{E}_{p_g}[\log(1 - D^*)]$; sympy checks the integrands agree (difference shown)",
+          r"消去 $\mathbb{E}_{p_g}[\log(1 - D^*)]$；sympy 验证两边被积函数一致（下式右端为其差）",
+          r"\mathbb{E}_{p_g}[-\log D^*] = \mathrm{KL}(p_g\,\|\,p_r) - 2\,\mathrm{JS}(p_r\,\|\,p_g) + \log 4"
+          r" + \mathbb{E}_{p_r}[\log D^*], \qquad \text{difference} = " + sp.latex(gap), gap)
+    d.add("gradient", r"$\log 4$ is constant and $\mathbb{E}_{p_r}[\log D^*]$ does not involve the generator once $D^*$ is fixed, so",
+          r"$\log 4$ 是常数；$D^*$ 固定后 $\mathbb{E}_{p_r}[\log D^*]$ 与生成器无关，所以",
+          r"\nabla_\theta\, \mathbb{E}_{z}\big[-\log D^*(g_\theta(z))\big]"
+          r" = \nabla_\theta \Big[\mathrm{KL}(p_{g_\theta}\,\|\,p_r) - 2\,\mathrm{JS}(p_r\,\|\,p_{g_\theta})\Big]", None)
+    return d
+
+
+def expected_log_d(weight, p, q):
+    """E_{x ~ weight}[log D*(x)] with D* = p/(p + q), by quadrature (1-D distributions).
+
+    With ``weight`` different from q this is the expectation under a moved generator while D*
+    stays the one for q, which is what the generator's gradient sees."""
+    for name, d in (("weight", weight), ("p", p), ("q", q)):
+        if not isinstance(d, Distribution1D):
+            raise TypeError(f"{name} must be a 1-D distribution from ganlib.data, got {type(d).__name__}")
+
+    def fn(x):
+        w = float(weight.pdf(x))
+        if w == 0:
+            return 0.0
+        lp, lq = p.logpdf(x), q.logpdf(x)
+        return w * (lp - np.logaddexp(lp, lq))
+    return _integrate(fn, weight.support, _cuts(p, q, weight))

@@ -1,0 +1,94 @@
+"""WGAN and WGAN-GP: losses on hand values, clipping, the per-sample gradient penalty, and
+the critic's W1 estimate against scipy."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import ganlib
+from ganlib import data, nets, objectives, theory
+
+
+def test_wasserstein_losses_on_hand_values():
+    obj = objectives.Wasserstein()
+    f_real, f_fake = torch.tensor([1.0, 3.0]), torch.tensor([-1.0, 0.0])
+    assert float(obj.d_loss(f_real, f_fake)) == pytest.approx(-0.5 - 2.0)
+    assert float(obj.g_loss(f_fake)) == pytest.approx(0.5)
+    assert float(obj.estimate(f_real, f_fake)) == pytest.approx(2.5)
+    assert obj.n_critic == 5 and obj.paper_defaults["lr_d"] == 5e-5
+    assert objectives.WassersteinGP().paper_defaults["betas"] == (0.0, 0.9)
+    assert objectives.WassersteinGP().lam == 10.0
+
+
+@pytest.mark.parametrize("call,word", [
+    (lambda: objectives.Wasserstein(clip=0), "clip"),
+    (lambda: objectives.Wasserstein(clip=-0.01), "clip"),
+    (lambda: objectives.WassersteinGP(lam=0), "lam"),
+    (lambda: objectives.WassersteinGP(lam=-10), "lam"),
+])
+def test_bad_clip_or_lambda(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()
+
+
+def test_clipping_keeps_every_weight_in_range():
+    G, D = nets.mlp(2, 2, hidden=(16,), seed=0), nets.mlp(2, 1, hidden=(16, 16), seed=1)
+    run = ganlib.train(G, D, data.ring(), objectives.Wasserstein(clip=0.02), steps=5,
+                       batch_size=32, layer_stats=True, progress=False)
+    assert all(float(p.detach().abs().max()) <= 0.02 for p in D.parameters())
+    assert max(v for k, h in run.history.items() if k.startswith("weight_absmax/D/") for v in h) <= 0.02
+    assert len(run.history["grad_norm/D"]) == 5
+
+
+def test_penalty_of_a_linear_critic_on_images():
+    torch.manual_seed(0)
+    D = nn.Sequential(nn.Flatten(), nn.Linear(64, 1))
+    real, fake = torch.randn(16, 1, 8, 8), torch.randn(16, 1, 8, 8)
+    w_norm = float(D[1].weight.norm())
+    for lam in (10.0, 0.5):
+        pen = objectives.WassersteinGP(lam=lam).penalty(D, real, fake)
+        assert float(pen) == pytest.approx(lam * (w_norm - 1) ** 2, rel=1e-5)
+
+
+def test_gradient_norm_is_per_sample_over_all_pixels():
+    # f(x) = Σ x² has ∇f = 2x, so the per-sample norm is 2‖x̂‖ over all 2·4·4 inputs
+    obj = objectives.WassersteinGP(seed=3)
+    real = torch.randn(5, 2, 4, 4)
+    norms = obj.gradient_norms(lambda x: (x ** 2).flatten(1).sum(1, keepdim=True), real, real)
+    np.testing.assert_allclose(norms.detach().numpy(), 2 * real.flatten(1).norm(dim=1).numpy(),
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match="same shape"):
+        obj.gradient_norms(lambda x: x.sum(1), real, real[:3])
+
+
+def test_gradient_penalty_critic_estimates_w1():
+    p, q = data.gaussian(0, 1), data.gaussian(1.5, 0.6)
+    fit = ganlib.fit_discriminator(p, q, objectives.WassersteinGP(), steps=2000, seed=0,
+                                   n_eval=100_000, progress=False)
+    assert fit.estimate == pytest.approx(theory.w1(p, q), rel=0.10)
+
+
+def test_wgan_gp_training_step_on_images():
+    G, D = nets.dcgan(16, 8, width=8, d_norm="layer", seed=0)
+    obj = objectives.WassersteinGP()
+    run = ganlib.train(G, D, data.digits(), obj, steps=2, progress=False,
+                       **obj.paper_defaults)
+    assert run.config["n_critic"] == 5 and run.steps_done == 2
+
+
+def test_nonsaturating_loss_is_kl_minus_two_js():
+    """Arjovsky & Bottou (2017), Thm 2.5, checked by quadrature and finite differences."""
+    import math
+    assert theory.nonsaturating_derivation()["identity"] == 0
+    p_r = data.mixture([data.gaussian(-1.5, 0.5), data.gaussian(2.0, 0.5)])
+    gen = lambda th: data.gaussian(th, 1.0)                              # noqa: E731
+    t0, h = 0.5, 1e-3
+    ns = lambda th: -theory.expected_log_d(gen(th), p_r, gen(t0))       # noqa: E731
+    target = lambda th: theory.kl(gen(th), p_r) - 2 * theory.js(p_r, gen(th))   # noqa: E731
+    rhs = target(t0) + math.log(4) + theory.expected_log_d(p_r, p_r, gen(t0))
+    assert ns(t0) == pytest.approx(rhs, rel=1e-7)
+    d_ns = (ns(t0 + h) - ns(t0 - h)) / (2 * h)
+    d_target = (target(t0 + h) - target(t0 - h)) / (2 * h)
+    assert d_ns == pytest.approx(d_target, rel=1e-4)
+    with pytest.raises(TypeError, match="weight"):
+        theory.expected_log_d(data.ring(), p_r, gen(t0))
