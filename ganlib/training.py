@@ -15,7 +15,7 @@ from .data import Distribution, Generated
 from .objectives import Minimax, Objective
 
 __all__ = ["device", "TrainingDiverged", "FittedDiscriminator", "fit_discriminator", "Run",
-           "train", "linear_lr_decay"]
+           "train", "linear_lr_decay", "wgan_critic_schedule"]
 
 
 def device():
@@ -274,7 +274,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     """Train generator ``G`` against discriminator ``D`` on ``data`` under ``objective``.
 
     Each of the ``steps`` generator updates follows ``n_critic`` discriminator updates
-    (default: the objective's own ``n_critic``).  The discriminator minimises
+    (default: the objective's own ``n_critic``; a callable ``n_critic(step) -> int`` gives a
+    schedule, such as :func:`wgan_critic_schedule`).  The discriminator minimises
     ``objective.d_loss`` plus ``objective.penalty`` and then calls ``objective.after_d_step``;
     the generator minimises ``objective.g_loss``.  The latent prior is N(0, I).
 
@@ -304,8 +305,13 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
     lr_g, lr_d = check_positive(lr_g, "lr_g"), check_positive(lr_d, "lr_d")
-    n_critic = check_positive_int(n_critic if n_critic is not None else objective.n_critic,
-                                  "n_critic")
+    if n_critic is None:
+        n_critic = objective.n_critic
+    if callable(n_critic):
+        schedule, n_critic = n_critic, "schedule"
+    else:
+        n_critic = check_positive_int(n_critic, "n_critic")
+        schedule = lambda step: n_critic  # noqa: E731
     n_snapshot = check_positive_int(n_snapshot, "n_snapshot")
     if snapshot_every is not None:
         snapshot_every = check_positive_int(snapshot_every, "snapshot_every")
@@ -412,7 +418,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
         return d_value, g_value, est
 
     def alternating_step(step):
-        for _ in range(n_critic):
+        for _ in range(check_positive_int(schedule(step), "n_critic(step)")):
             real, y = real_batch()
             with torch.no_grad():
                 fake = generate(z_batch(), y)
@@ -459,3 +465,18 @@ def linear_lr_decay(final=0.05):
             for group in opt.param_groups:
                 group["lr"] = lr * f
     return hook
+
+
+def wgan_critic_schedule(n_critic=5, warmup_steps=25, warmup_critic=100, every=500):
+    """The critic schedule of the WGAN authors' code (not in the paper's Algorithm 1):
+    ``warmup_critic`` critic updates for each of the first ``warmup_steps`` generator steps and
+    on every ``every``-th step, so that the critic is near its optimum whenever its estimate is
+    read; ``n_critic`` otherwise.  Pass it as ``train(..., n_critic=wgan_critic_schedule())``."""
+    for value, name in ((n_critic, "n_critic"), (warmup_critic, "warmup_critic"), (every, "every")):
+        check_positive_int(value, name)
+    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 0:
+        raise ValueError(f"warmup_steps must be a non-negative integer, got {warmup_steps!r}")
+
+    def schedule(step):
+        return warmup_critic if step <= warmup_steps or step % every == 0 else n_critic
+    return schedule

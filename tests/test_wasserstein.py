@@ -92,3 +92,21 @@ def test_nonsaturating_loss_is_kl_minus_two_js():
     assert d_ns == pytest.approx(d_target, rel=1e-4)
     with pytest.raises(TypeError, match="weight"):
         theory.expected_log_d(data.ring(), p_r, gen(t0))
+
+
+def test_critic_schedule_sets_updates_per_generator_step():
+    class Counting(objectives.Wasserstein):
+        calls = 0
+
+        def after_d_step(self, D):
+            Counting.calls += 1
+            super().after_d_step(D)
+
+    schedule = ganlib.wgan_critic_schedule(n_critic=1, warmup_steps=2, warmup_critic=4, every=3)
+    assert [schedule(s) for s in (1, 2, 3, 4, 6)] == [4, 4, 4, 1, 4]
+    G, D = nets.mlp(2, 2, hidden=(8,), seed=0), nets.mlp(2, 1, hidden=(8,), seed=1)
+    run = ganlib.train(G, D, data.ring(), Counting(), steps=4, batch_size=8, n_critic=schedule,
+                       progress=False)
+    assert Counting.calls == 4 + 4 + 4 + 1 and run.config["n_critic"] == "schedule"
+    with pytest.raises(ValueError, match="warmup_steps"):
+        ganlib.wgan_critic_schedule(warmup_steps=-1)
