@@ -17,7 +17,8 @@ from .training import (Run, TrainingDiverged, device, fit_discriminator,  # noqa
 
 __version__ = "0.1.0"
 __all__ = ["data", "theory", "objectives", "nets", "metrics", "plot", "device",
-           "fit_discriminator", "train", "linear_lr_decay", "wgan_critic_schedule", "Run", "TrainingDiverged"]
+           "fit_discriminator", "train", "linear_lr_decay", "wgan_critic_schedule", "Run",
+           "TrainingDiverged"]
 
 
 def __getattr__(name):  # matplotlib is imported only when plotting is asked for
