@@ -75,7 +75,10 @@ def _d_objective(objective, D, real, fake, y=None):
     if y is not None:
         D = functools.partial(_score_with, D, y)
     r_real, r_fake = D(real), D(fake)
-    loss = objective.d_loss(r_real, r_fake)
+    if objective.d_loss_needs_inputs:
+        loss = objective.d_loss(r_real, r_fake, real, fake)
+    else:
+        loss = objective.d_loss(r_real, r_fake)
     pen = objective.penalty(D, real, fake)
     if pen is not None:
         loss = loss + pen

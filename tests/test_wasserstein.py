@@ -110,3 +110,25 @@ def test_critic_schedule_sets_updates_per_generator_step():
     assert Counting.calls == 4 + 4 + 4 + 1 and run.config["n_critic"] == "schedule"
     with pytest.raises(ValueError, match="warmup_steps"):
         ganlib.wgan_critic_schedule(warmup_steps=-1)
+
+
+def test_loss_sensitive_on_hand_values():
+    obj = objectives.LossSensitive(margin_scale=0.5, gamma=0.1)
+    real = torch.tensor([[0.0, 0.0], [1.0, 1.0]])
+    fake = torch.tensor([[1.0, 0.0], [1.0, 3.0]])           # L1 distances 1 and 2 -> margins 0.5, 1
+    r_real, r_fake = torch.tensor([[0.2], [-1.0]]), torch.tensor([[1.0], [0.5]])
+    # L(real) = (0.2, 0), L(fake) = (1, 0.5); slack = (0.5 + 0.2 − 1)+, (1 + 0 − 0.5)+ = 0, 0.5
+    assert float(obj.d_loss(r_real, r_fake, real, fake)) == pytest.approx(0.1 * 0.1 + 0.25)
+    assert float(obj.g_loss(r_fake)) == pytest.approx(0.75)
+    assert float(obj.estimate(r_real, r_fake)) == pytest.approx(0.75 - 0.1)
+    with pytest.raises(ValueError, match="margin_scale"):
+        objectives.LossSensitive(margin_scale=0)
+    with pytest.raises(ValueError, match="gamma"):
+        objectives.LossSensitive(gamma=-1)
+
+
+def test_loss_sensitive_trains_through_the_one_loop():
+    G, D = nets.mlp(2, 2, hidden=(16,), seed=0), nets.mlp(2, 1, hidden=(16,), seed=1)
+    run = ganlib.train(G, D, data.ring(), objectives.LossSensitive(), steps=20, batch_size=32,
+                       progress=False)
+    assert run.steps_done == 20 and all(np.isfinite(run.history["d_loss"]))
