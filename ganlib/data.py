@@ -264,16 +264,24 @@ class Generated(Distribution):
     def __repr__(self):
         return f"generated(latent_dim={self.latent_dim}, dim={self.dim})"
 
-    @torch.no_grad()
-    def sample(self, n, generator=None):
+    def sample(self, n, generator=None, labels=None):
+        """``n`` samples G(z) on the CPU, G in eval mode; ``labels`` for a conditional G(z, y)."""
         n = self._n(n)
         z = torch.randn(n, self.latent_dim, generator=generator)
-        dev = next(self.G.parameters()).device
-        was = self.G.training
-        self.G.eval()
-        out = self.G(z.to(dev)).cpu()
-        self.G.train(was)
-        return out
+        return eval_generate(self.G, z, labels)
+
+
+@torch.no_grad()
+def eval_generate(G, z, labels=None):
+    """G(z) (or G(z, labels)) computed in eval mode on G's device, returned on the CPU."""
+    dev = next(G.parameters()).device
+    was = G.training
+    G.eval()
+    try:
+        out = G(z.to(dev)) if labels is None else G(z.to(dev), labels.to(dev))
+    finally:
+        G.train(was)
+    return out.cpu()
 
 
 def generated(G, latent_dim, dim=None):

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from ._checks import check_positive, check_positive_int
-from .data import Distribution, Generated
+from .data import Distribution, Generated, eval_generate
 from .objectives import Minimax, Objective
 
 __all__ = ["device", "TrainingDiverged", "FittedDiscriminator", "fit_discriminator", "Run",
@@ -207,14 +207,8 @@ class Run:
         labels = torch.as_tensor(labels, dtype=torch.long)
         if labels.shape != (n,):
             raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
-        z = torch.randn(n, self.config["latent_dim"], generator=torch.Generator().manual_seed(seed))
-        dev = next(self.G.parameters()).device
-        was = self.G.training
-        self.G.eval()
-        with torch.no_grad():
-            out = self.G(z.to(dev), labels.to(dev)).cpu()
-        self.G.train(was)
-        return out
+        return Generated(self.G, self.config["latent_dim"], dim=None).sample(
+            n, torch.Generator().manual_seed(seed), labels=labels)
 
     def save(self, path):
         """Write a checkpoint atomically (a temporary file, then a rename)."""
@@ -352,10 +346,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     opt_d = run.opt_d = make_opt(D.parameters(), lr_d, tuple(betas))
 
     def snapshot(step):
-        with torch.no_grad():
-            G.eval()
-            run.snapshots.append((step, generate(z_fixed.to(dev), y_fixed).cpu()))
-            G.train()
+        run.snapshots.append((step, eval_generate(G, z_fixed, y_fixed)))
 
     def z_batch():
         return torch.randn(batch_size, latent_dim, generator=z_gen).to(dev)
