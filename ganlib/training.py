@@ -359,7 +359,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
         return data.sample(batch_size, data_gen).to(dev), None
 
     def generate(z, y):
-        return G(z) if y is None else G(z, y.to(z.device))
+        return G(z) if y is None else G(z, y)
 
     def score(x, y):
         return D(x) if y is None else D(x, y)
@@ -405,7 +405,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
         for prm, grad in zip(d_params + g_params, d_grads + g_grads):
             prm.grad = grad
         if layer_stats:
-            layer_stats_of(D, "D"), layer_stats_of(G, "G")
+            layer_stats_of(D, "D")
+            layer_stats_of(G, "G")
         opt_d.step()
         opt_g.step()
         objective.after_d_step(D)
