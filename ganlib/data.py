@@ -17,7 +17,7 @@ from scipy import special, stats
 from ._checks import check_positive, check_positive_int, check_real
 
 __all__ = ["Distribution", "gaussian", "uniform", "mixture", "ring", "grid",
-           "parallel_lines", "generated", "digits", "mnist"]
+           "parallel_lines", "noisy", "generated", "digits", "mnist"]
 
 
 class Distribution:
@@ -231,6 +231,28 @@ def grid(n_per_side=5, spacing=2.0, std=0.05):
     ticks = spacing * (np.arange(n_per_side) - (n_per_side - 1) / 2)
     centers = np.array([(a, b) for a in ticks for b in ticks])
     return GaussianMixture2D(centers, std, "grid")
+
+
+class Noisy(Distribution):
+    """``dist`` plus isotropic Gaussian noise: x + std·ε, ε ~ N(0, I)."""
+
+    def __init__(self, dist, std):
+        self.dist, self.std, self.dim = dist, std, dist.dim
+
+    def __repr__(self):
+        return f"noisy({self.dist!r}, std={self.std:g})"
+
+    def sample(self, n, generator=None):
+        x = self.dist.sample(self._n(n), generator)
+        return x + self.std * torch.randn(x.shape, generator=generator)
+
+
+def noisy(dist, std):
+    """The distribution of x + std·ε with x ~ ``dist`` and ε ~ N(0, I) (Gulrajani et al.'s
+    fixed "generator" for critics trained to optimality: the data blurred by noise)."""
+    if not isinstance(dist, Distribution):
+        raise TypeError(f"dist must be a ganlib.data distribution, got {type(dist).__name__}")
+    return Noisy(dist, check_positive(std, "std"))
 
 
 class ParallelLines(Distribution):

