@@ -34,18 +34,18 @@ def run_one(path):
 def main(paths):
     paths = paths or sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("book/*/*.ipynb"))
     env = dict(os.environ, GANLIB_PROGRESS="0")
-    rows = []
-    print(f"{'chapter':<28}{'seconds':>10}{'peak MiB':>10}")
+    rows, w = [], max(len(p) for p in paths) + 2
+    print(f"{'chapter':<{w}}{'seconds':>10}{'peak MiB':>10}")
     for path in paths:
         out = subprocess.run([sys.executable, __file__, "--one", path], cwd=ROOT, env=env,
                              capture_output=True, text=True)
         if out.returncode != 0:
-            print(f"{path:<28}{'FAILED':>10}\n{out.stderr[-2000:]}")
+            print(f"{path:<{w}}{'FAILED':>10}\n{out.stderr[-2000:]}")
             rows.append((path, float("nan"), float("nan")))
             continue
         res = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append((path, res["seconds"], res["peak_mib"]))
-        print(f"{path:<28}{res['seconds']:>10.1f}{res['peak_mib']:>10.0f}", flush=True)
+        print(f"{path:<{w}}{res['seconds']:>10.1f}{res['peak_mib']:>10.0f}", flush=True)
     times = [t for _, t, _ in rows if t == t]
     if times:
         print(f"median {statistics.median(times):.1f} s, worst {max(times):.1f} s "
