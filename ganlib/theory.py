@@ -543,12 +543,27 @@ def w1_dual(x, a, y, b):
     return float(-res.fun), z, res.x
 
 
-def _check_clouds(x, y):
-    x, y = np.asarray(x, float), np.asarray(y, float)
+def _points(x, name):
+    """Samples as a float array [n, d] (a 1-D array is n points on the line)."""
+    try:
+        x = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers") from None
     if x.ndim == 1:
-        x, y = x[:, None], y.reshape(len(y), -1) if y.ndim > 1 else y[:, None]
-    if x.ndim != 2 or x.shape != y.shape or len(x) == 0:
-        raise ValueError(f"x and y must be non-empty point sets of the same shape [n, d], got "
+        x = x[:, None]
+    if x.ndim != 2:
+        raise ValueError(f"{name} must have shape [n] or [n, d], got {x.shape}")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"{name} must hold at least one sample, got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    return x
+
+
+def _check_clouds(x, y):
+    x, y = _points(x, "x"), _points(y, "y")
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must be point sets of the same shape [n, d], got "
                          f"{x.shape} and {y.shape}")
     return x, y
 
@@ -778,23 +793,6 @@ def expected_log_d(weight, p, q):
 
 
 # --------------------------------------------------------------------------- LS-GAN
-def _ls_points(x, name):
-    """Samples as a float array [n, d] (a 1-D array is n points on the line)."""
-    try:
-        x = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers") from None
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2:
-        raise ValueError(f"{name} must have shape [n] or [n, d], got {x.shape}")
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"{name} must hold at least one sample, got shape {x.shape}")
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or inf")
-    return x
-
-
 def _l1(a, b):
     """Δ(a, b) = ‖a − b‖₁ for every pair: rows of ``a`` against rows of ``b``."""
     return np.abs(a[:, None, :] - b[None, :, :]).sum(-1)
@@ -821,7 +819,7 @@ class NonparametricLoss:
         return np.concatenate([self.l_real, self.l_fake])
 
     def _dist(self, x):
-        x = _ls_points(x, "x")
+        x = _points(x, "x")
         if x.shape[1] != self.real.shape[1]:
             raise ValueError(f"x must have {self.real.shape[1]} coordinate(s) per point, "
                              f"got {x.shape[1]}")
@@ -864,7 +862,7 @@ def ls_gan_nonparametric(real, fake, lam, kappa=1.0, cost="hinge"):
 
     from scipy import sparse
     from scipy.optimize import linprog
-    real, fake = _ls_points(real, "real"), _ls_points(fake, "fake")
+    real, fake = _points(real, "real"), _points(fake, "fake")
     if real.shape[1] != fake.shape[1]:
         raise ValueError(f"real and fake must have the same number of coordinates, got "
                          f"{real.shape[1]} and {fake.shape[1]}")

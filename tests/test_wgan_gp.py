@@ -83,6 +83,8 @@ def test_point_set_functions_check_their_arguments():
     with pytest.raises(ValueError, match="same shape"):
         theory.w1_points(np.zeros((3, 2)), np.zeros((4, 2)))
     with pytest.raises(ValueError, match="same shape"):
+        theory.w1_points(np.zeros((3, 2)), np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="x must hold at least one sample"):
         theory.w1_points_dual(np.zeros((0, 2)), np.zeros((0, 2)))
 
 
