@@ -603,30 +603,40 @@ def w1_points_dual(x, y):
 
 class LipschitzExtension:
     """f(u) = min_i (values_i + k·‖u − points_i‖): the largest k-Lipschitz function that takes
-    ``values`` at ``points`` (McShane–Whitney).  ``grad(u)`` is its gradient, defined wherever
-    the minimum is attained by one point that u does not coincide with."""
+    ``values`` at ``points`` (McShane–Whitney); ``lower(u)`` = max_i (values_i − k·‖u − points_i‖)
+    is the smallest.  The norm is Euclidean (``ord=2``) or L1 (``ord=1``).  ``grad(u)`` is the
+    gradient of f, defined wherever the minimum is attained by one point that u does not
+    coincide with."""
 
-    def __init__(self, points, values, k):
-        self.points, self.values, self.k = points, values, k
+    def __init__(self, points, values, k, ord=2):
+        self.points, self.values, self.k, self.ord = points, values, k, ord
 
-    def _dists(self, u):
+    def _diffs(self, u):
         u = np.asarray(u, float).reshape(-1, self.points.shape[1])
-        return u, np.linalg.norm(u[:, None, :] - self.points[None, :, :], axis=-1)
+        diff = u[:, None, :] - self.points[None, :, :]
+        return diff, np.linalg.norm(diff, ord=self.ord, axis=-1)
 
     def __call__(self, u):
-        _, d = self._dists(u)
+        _, d = self._diffs(u)
         return (self.values[None, :] + self.k * d).min(axis=1)
 
+    def lower(self, u):
+        _, d = self._diffs(u)
+        return (self.values[None, :] - self.k * d).max(axis=1)
+
     def grad(self, u):
-        u, d = self._dists(u)
+        diff, d = self._diffs(u)
         i = (self.values[None, :] + self.k * d).argmin(axis=1)
-        diff = u - self.points[i]
+        diff = diff[np.arange(len(i)), i]
+        if self.ord == 1:
+            return self.k * np.sign(diff)
         return self.k * diff / np.maximum(np.linalg.norm(diff, axis=1, keepdims=True), 1e-300)
 
 
-def lipschitz_extension(points, values, k=1.0):
+def lipschitz_extension(points, values, k=1.0, ord=2):
     """Extend ``values`` given at ``points`` ([n, d] or [n]) to a k-Lipschitz function on R^d
-    (see :class:`LipschitzExtension`).  The values must be k-Lipschitz on the points."""
+    (see :class:`LipschitzExtension`), for the Euclidean (``ord=2``) or L1 (``ord=1``) norm.
+    The values must be k-Lipschitz on the points."""
     points = np.asarray(points, float)
     points = points[:, None] if points.ndim == 1 else points
     values = np.asarray(values, float).ravel()
@@ -634,11 +644,13 @@ def lipschitz_extension(points, values, k=1.0):
         raise ValueError(f"points ([n, d]) and values ([n]) must match, got {points.shape} "
                          f"and {values.shape}")
     k = check_positive(k, "k")
+    if ord not in (1, 2):
+        raise ValueError(f"ord must be 1 or 2, got {ord!r}")
     gaps = np.abs(values[:, None] - values[None, :])
-    dist = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
+    dist = np.linalg.norm(points[:, None, :] - points[None, :, :], ord=ord, axis=-1)
     if np.any(gaps > k * dist + 1e-9 * (1 + np.abs(values).max())):
         raise ValueError(f"values are not {k:g}-Lipschitz on the points: no such extension")
-    return LipschitzExtension(points, values, k)
+    return LipschitzExtension(points, values, k, ord)
 
 
 def parallel_lines_derivation():
@@ -818,20 +830,22 @@ class NonparametricLoss:
     def values(self):
         return np.concatenate([self.l_real, self.l_fake])
 
-    def _dist(self, x):
+    def _extension(self, x):
         x = _points(x, "x")
         if x.shape[1] != self.real.shape[1]:
             raise ValueError(f"x must have {self.real.shape[1]} coordinate(s) per point, "
                              f"got {x.shape[1]}")
-        return _l1(x, self.points)
+        return LipschitzExtension(self.points, self.values, self.kappa, ord=1), x
 
     def lower(self, x):
         """The smallest κ-Lipschitz L ≥ 0 taking the optimal values at the samples."""
-        return np.maximum(self.values[None, :] - self.kappa * self._dist(x), 0.0).max(1)
+        ext, x = self._extension(x)
+        return np.maximum(ext.lower(x), 0.0)
 
     def upper(self, x):
         """The largest κ-Lipschitz L taking the optimal values at the samples."""
-        return (self.values[None, :] + self.kappa * self._dist(x)).min(1)
+        ext, x = self._extension(x)
+        return ext(x)
 
     def __repr__(self):
         return (f"NonparametricLoss(n_real={len(self.real)}, n_fake={len(self.fake)}, "

@@ -92,3 +92,18 @@ def test_noisy_ring_is_the_fixed_generator_of_the_contour_figure():
     blurred = data.noisy(data.ring(), 1.0)
     assert blurred.dim == 2 and "noisy" in repr(blurred)
     assert blurred.sample(5, torch.Generator().manual_seed(0)).shape == (5, 2)
+
+
+def test_l1_extension_bounds_and_gradient():
+    rng = np.random.default_rng(6)
+    pts = rng.normal(size=(8, 2))
+    vals = np.abs(pts).sum(1)                      # the L1 norm itself is 1-Lipschitz in L1
+    f = theory.lipschitz_extension(pts, vals, k=1.0, ord=1)
+    u = rng.normal(size=(50, 2)) * 2
+    assert np.all(f.lower(u) <= f(u) + 1e-12)
+    assert np.all(f.lower(u) <= np.abs(u).sum(1) + 1e-12) and np.all(np.abs(u).sum(1) <= f(u) + 1e-12)
+    h = 1e-6
+    fd = np.stack([(f(u + h * e) - f(u - h * e)) / (2 * h) for e in np.eye(2)], axis=1)
+    np.testing.assert_allclose(fd, f.grad(u), atol=1e-5)
+    with pytest.raises(ValueError, match="ord"):
+        theory.lipschitz_extension(pts, vals, ord=3)
