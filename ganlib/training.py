@@ -202,11 +202,10 @@ class Run:
         if labels is None:
             if self.config.get("conditional"):
                 raise ValueError("labels is required: this run trained a conditional generator")
-            return Generated(self.G, self.config["latent_dim"], dim=None).sample(
-                n, torch.Generator().manual_seed(seed))
-        labels = torch.as_tensor(labels, dtype=torch.long)
-        if labels.shape != (n,):
-            raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
+        else:
+            labels = torch.as_tensor(labels, dtype=torch.long)
+            if labels.shape != (n,):
+                raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
         return Generated(self.G, self.config["latent_dim"], dim=None).sample(
             n, torch.Generator().manual_seed(seed), labels=labels)
 
