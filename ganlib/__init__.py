@@ -12,13 +12,13 @@ generator's distribution; ganlib makes that idea executable:
 * ``ganlib.plot``        figures in English or Chinese
 """
 from . import data, metrics, nets, objectives, theory  # noqa: F401
-from .training import (Run, TrainingDiverged, device, fit_discriminator,  # noqa: F401
-                       linear_lr_decay, train, wgan_critic_schedule)
+from .training import (FitWarning, Run, TrainingDiverged, device,  # noqa: F401
+                       fit_discriminator, linear_lr_decay, train, wgan_critic_schedule)
 
 __version__ = "0.1.0"
 __all__ = ["data", "theory", "objectives", "nets", "metrics", "plot", "device",
-           "fit_discriminator", "train", "linear_lr_decay", "wgan_critic_schedule", "Run",
-           "TrainingDiverged"]
+           "fit_discriminator", "FitWarning", "train", "linear_lr_decay", "wgan_critic_schedule",
+           "Run", "TrainingDiverged"]
 
 
 def __getattr__(name):  # matplotlib is imported only when plotting is asked for

@@ -45,6 +45,9 @@ class Distribution1D(Distribution):
 
     def bulk(self, mass=0.99):
         """Central interval holding ``mass`` of the probability (by the quantile function)."""
+        mass = check_real(mass, "mass")
+        if not 0 < mass < 1:
+            raise ValueError(f"mass must lie strictly between 0 and 1, got {mass}")
         lo, hi = _quantile(self, (1 - mass) / 2), _quantile(self, (1 + mass) / 2)
         return lo, hi
 
@@ -309,9 +312,8 @@ def eval_generate(G, z, labels=None):
 def generated(G, latent_dim, dim=None):
     """Wrap a generator network as a distribution (for ``fit_discriminator`` with G fixed)."""
     latent_dim = check_positive_int(latent_dim, "latent_dim")
-    if dim is None:
-        with torch.no_grad():
-            dim = int(np.prod(G(torch.zeros(2, latent_dim)).shape[1:]))
+    if dim is None:      # probe the output shape in eval mode: batch-norm statistics stay as they are
+        dim = int(np.prod(eval_generate(G, torch.zeros(2, latent_dim)).shape[1:]))
     return Generated(G, latent_dim, dim)
 
 

@@ -36,6 +36,8 @@ def mode_coverage(samples, dist, n_std=3.0, min_count=20):
     x = torch.as_tensor(samples, dtype=torch.float32)
     if x.ndim != 2 or x.shape[1] != 2:
         raise ValueError(f"samples must have shape [n, 2], got {list(x.shape)}")
+    if len(x) == 0:
+        raise ValueError("samples must hold at least one sample, got an empty array")
     n_std = check_positive(n_std, "n_std")
     min_count = check_positive_int(min_count, "min_count")
     if not torch.isfinite(x).all():
@@ -129,6 +131,8 @@ def class_score(samples, classifier):
     """
     if not isinstance(classifier, Classifier):
         raise TypeError(f"classifier must be a ganlib.metrics.Classifier, got {type(classifier).__name__}")
+    if len(samples) == 0:
+        raise ValueError("samples must hold at least one image, got an empty batch")
     p = classifier.probs(samples).double()
     marginal = p.mean(0, keepdim=True)
     kl = (p * (torch.log(p.clamp_min(1e-12)) - torch.log(marginal.clamp_min(1e-12)))).sum(1)

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from ._checks import check_positive, check_real
 
 __all__ = ["Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares", "Wasserstein",
-           "WassersteinGP", "LossSensitive"]
+           "WassersteinGP", "LossSensitive", "interpolate"]
 
 
 class Objective:
@@ -45,6 +45,11 @@ class Objective:
 
     def after_d_step(self, D):
         pass
+
+    def reset(self, seed):
+        """Called by ``train`` and ``fit_discriminator`` at the start of every run with the run's
+        seed: an objective with randomness or state of its own starts it afresh here, so that
+        two runs with the same seed agree even when they share one objective instance."""
 
     def estimate(self, r_real, r_fake):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -239,6 +244,17 @@ class Wasserstein(Objective):
             p.clamp_(-self.clip, self.clip)
 
 
+def interpolate(real, fake, generator=None):
+    """Points x̂ = ε·x + (1 − ε)·x̃ on the segments between ``real`` and ``fake`` (paired row by
+    row), with one ε ~ U[0, 1] per sample (Gulrajani et al. 2017, Algorithm 1), drawn from
+    ``generator`` on the CPU.  Returns ``(x_hat, eps)``; both batches are detached."""
+    if real.shape != fake.shape:
+        raise ValueError(f"real and fake batches must have the same shape, got "
+                         f"{tuple(real.shape)} and {tuple(fake.shape)}")
+    eps = torch.rand(len(real), *[1] * (real.dim() - 1), generator=generator).to(real.device)
+    return eps * real.detach() + (1 - eps) * fake.detach(), eps
+
+
 class WassersteinGP(Wasserstein):
     """WGAN-GP, Gulrajani et al. (2017), Algorithm 1: the same critic objective with a gradient
     penalty instead of clipping,
@@ -250,30 +266,44 @@ class WassersteinGP(Wasserstein):
     asks for softly.  No clipping.  ``paper_defaults``: λ = 10, Adam with α = 1e-4,
     β = (0, 0.9), m = 64, n_critic = 5.  The critic should not use batch norm (the penalty is per
     sample); ``nets.dcgan(..., d_norm="layer")`` is the paper's replacement.
+
+    ``one_sided=True`` penalises only gradients steeper than 1, λ·E[max(0, ‖∇f(x̂)‖ − 1)²]: the
+    variant that Gulrajani et al. (Section 4) mention and that Petzka, Fischer & Lukovnicov
+    (2018) argue for.  The paper's two-sided penalty also pulls a flat critic *up* to slope 1,
+    and for a critic of the wrong sign that pull makes a second, wrong local minimum: for two
+    shifted distributions a linear critic settles at slope 1 + W1/(2λ) with the right sign, or
+    at 1 − W1/(2λ) with the wrong one.  The one-sided penalty is zero for every slope below 1
+    and has no such well (see the WGAN-GP chapter).
     """
 
     paper_defaults = dict(optimizer="adam", lr_g=1e-4, lr_d=1e-4, betas=(0.0, 0.9),
                           batch_size=64, n_critic=5)
 
-    def __init__(self, lam=10.0, seed=0):
+    def __init__(self, lam=10.0, one_sided=False, seed=0):
         self.lam = check_positive(lam, "lam")
-        self._gen = torch.Generator().manual_seed(seed)   # ε, reproducibly, on any device
+        if not isinstance(one_sided, bool):
+            raise TypeError(f"one_sided must be True or False, got {one_sided!r}")
+        self.one_sided = one_sided
+        self.reset(seed)
+
+    def reset(self, seed):
+        self._gen = torch.Generator().manual_seed(seed + 3)   # ε, reproducibly, on any device
 
     def __repr__(self):
-        return f"WassersteinGP(lam={self.lam:g})"
+        return f"WassersteinGP(lam={self.lam:g}" + (", one_sided=True)" if self.one_sided else ")")
 
     def gradient_norms(self, D, real, fake):
         """‖∇_x̂ D(x̂)‖₂ per sample, at random points x̂ between ``real`` and ``fake``."""
-        if real.shape != fake.shape:
-            raise ValueError(f"real and fake batches must have the same shape, got "
-                             f"{tuple(real.shape)} and {tuple(fake.shape)}")
-        eps = torch.rand(len(real), *[1] * (real.dim() - 1), generator=self._gen).to(real.device)
-        x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
+        x_hat, _ = interpolate(real, fake, self._gen)
+        x_hat.requires_grad_(True)
         (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
         return grad.flatten(1).norm(dim=1)
 
     def penalty(self, D, real, fake):
-        return self.lam * ((self.gradient_norms(D, real, fake) - 1) ** 2).mean()
+        excess = self.gradient_norms(D, real, fake) - 1
+        if self.one_sided:
+            excess = F.relu(excess)
+        return self.lam * (excess ** 2).mean()
 
     def after_d_step(self, D):
         pass

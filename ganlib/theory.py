@@ -221,7 +221,8 @@ def optimal_discriminator(p, q, objective=None):
     """The discriminator that maximises the objective pointwise, as a function of x (numpy).
 
     For the minimax objective (the default) D*(x) = p(x) / (p(x) + q(x)); any objective with a
-    method ``optimal_discriminator(p_x, q_x)`` supplies its own formula.
+    method ``optimal_discriminator(p_x, q_x)`` supplies its own formula, which must depend on the
+    densities through their ratio only (it is called with both rescaled, from log densities).
     """
     _check_pair(p, q)
     if objective is None:
@@ -232,8 +233,17 @@ def optimal_discriminator(p, q, objective=None):
         raise TypeError(f"{type(objective).__name__} has no optimal_discriminator(p_x, q_x)")
 
     def d_star(x):
+        # every rule is a function of the ratio p/q only, so both densities may be rescaled by
+        # the larger of them: in log space nothing underflows in the tails, where both pdfs are 0
+        # in floating point but their ratio is not 1
         x = np.asarray(x, dtype=float)
-        return rule(p.pdf(x), q.pdf(x))
+        lp, lq = p.logpdf(x), q.logpdf(x)
+        top = np.maximum(lp, lq)
+        outside = np.isneginf(top)                     # outside both supports: the rule's own value
+        with np.errstate(invalid="ignore"):
+            top = np.where(outside, 0.0, top)
+            p_x, q_x = np.exp(lp - top), np.exp(lq - top)
+        return rule(p_x, q_x)
     return d_star
 
 
@@ -802,6 +812,55 @@ def expected_log_d(weight, p, q):
         lp, lq = p.logpdf(x), q.logpdf(x)
         return w * (lp - np.logaddexp(lp, lq))
     return _integrate(fn, weight.support, _cuts(p, q, weight))
+
+
+def gp_linear_critic_derivation():
+    """The gradient penalty's two wells for a linear critic f(x) = a·x between P and Q with
+    Δ = μ_Q − μ_P > 0 (the issue of a critic of the wrong sign; cf. Gulrajani et al. 2017,
+    Section 4, and the one-sided penalty of Petzka et al. 2018).
+
+    The critic minimises L(a) = E_Q f − E_P f + λ·pen(|a|): ∇f = a everywhere, so the penalty is
+    the same at every x̂.  Every stationary point and value below is solved by sympy."""
+    a = sp.Symbol("a", real=True)
+    s = sp.Symbol("s", positive=True)                     # s = |a|
+    delta, lam = sp.symbols("Delta lambda", positive=True)
+    d = Derivation("gp_linear_critic")
+    loss = a * delta + lam * (sp.Abs(a) - 1) ** 2
+    d.add("loss", r"For $f(x) = a\,x$ the data term is $\mathbb{E}_Q f - \mathbb{E}_P f = a\Delta$ and $\|\nabla f\| = |a|$ at every $\hat x$, so the two-sided critic loss is",
+          r"对线性评论器 $f(x) = a\,x$，数据项为 $\mathbb{E}_Q f - \mathbb{E}_P f = a\Delta$，且在每个 $\hat x$ 处 $\|\nabla f\| = |a|$，所以双边惩罚下评论器的损失为",
+          r"L(a) = " + sp.latex(loss), loss)
+    right = -s * delta + lam * (s - 1) ** 2               # a = −s < 0: E_P f − E_Q f = sΔ > 0
+    (s_right,) = sp.solve(sp.diff(right, s), s)
+    d.add("right_well", r"With the right sign, $a = -s < 0$ (then $\mathbb{E}_P f - \mathbb{E}_Q f = s\Delta > 0$): $dL/ds = 0$ at",
+          r"符号正确时 $a = -s < 0$（此时 $\mathbb{E}_P f - \mathbb{E}_Q f = s\Delta > 0$）：$dL/ds = 0$ 的解为",
+          r"\frac{dL}{ds} = " + sp.latex(sp.expand(sp.diff(right, s))) + r" = 0 \;\Rightarrow\; s^* = "
+          + sp.latex(sp.expand(s_right)) + r", \qquad \frac{d^2L}{ds^2} = " + sp.latex(sp.diff(right, s, 2)), s_right)
+    over = sp.expand(s_right * delta)
+    d.add("overshoot", r"The critic's estimate there overshoots $\Delta$ by $\Delta^2/(2\lambda)$",
+          r"此处评论器的估计值比 $\Delta$ 多出 $\Delta^2/(2\lambda)$",
+          r"\mathbb{E}_P f - \mathbb{E}_Q f = s^*\Delta = " + sp.latex(over), over)
+    wrong = s * delta + lam * (s - 1) ** 2                # a = +s > 0: the wrong sign
+    (s_wrong,) = sp.solve(sp.diff(wrong, s), s)
+    d.add("wrong_well", r"With the wrong sign, $a = s > 0$, there is a second stationary point, again a minimum, which lies in $s > 0$ while $\Delta < 2\lambda$",
+          r"符号错误时 $a = s > 0$，还有第二个驻点，同样是极小值点；只要 $\Delta < 2\lambda$，它就落在 $s > 0$ 内",
+          r"\frac{dL}{ds} = " + sp.latex(sp.expand(sp.diff(wrong, s))) + r" = 0 \;\Rightarrow\; s^\dagger = "
+          + sp.latex(sp.expand(s_wrong)) + r", \qquad \frac{d^2L}{ds^2} = " + sp.latex(sp.diff(wrong, s, 2)), s_wrong)
+    wrong_est = sp.expand(-s_wrong * delta)
+    d.add("wrong_estimate", r"There the estimate is negative: $-\Delta$, offset by the same $\Delta^2/(2\lambda)$",
+          r"此处估计值为负：约为 $-\Delta$，偏移量同样是 $\Delta^2/(2\lambda)$",
+          r"\mathbb{E}_P f - \mathbb{E}_Q f = -s^\dagger\Delta = " + sp.latex(wrong_est), wrong_est)
+    values = (sp.factor(sp.expand(right.subs(s, s_right))), sp.factor(sp.expand(wrong.subs(s, s_wrong))))
+    barrier = loss.subs(a, 0)
+    d.add("values", r"Both are local minima of $L$, separated by $L(0) = \lambda$; near $a = 0$ the penalty's pull $2\lambda$ outweighs the data term's $\Delta$, so the sign at initialisation chooses the well",
+          r"两者都是 $L$ 的局部极小值，中间隔着 $L(0) = \lambda$；在 $a = 0$ 附近，惩罚项的拉力 $2\lambda$ 大于数据项的 $\Delta$，所以初始化时的符号决定了落入哪个阱",
+          r"L(-s^*) = " + sp.latex(values[0]) + r", \qquad L(s^\dagger) = " + sp.latex(values[1])
+          + r", \qquad L(0) = " + sp.latex(barrier), values)
+    one = a * delta + lam * sp.Max(0, sp.Abs(a) - 1) ** 2
+    slope_inside = sp.diff((s * delta).subs(s, a), a)     # 0 < a < 1: the penalty is zero
+    d.add("one_sided", r"The one-sided penalty $\lambda\max(0, \|\nabla f\| - 1)^2$ is zero for $|a| \le 1$: on $0 < a < 1$ the slope of the loss is $\Delta > 0$, so gradient descent moves $a$ down through 0, and for $a \ge 1$ the slope $\Delta + 2\lambda(a - 1)$ is positive too. The wrong well is gone; only $a = -s^*$ remains",
+          r"单边惩罚 $\lambda\max(0, \|\nabla f\| - 1)^2$ 在 $|a| \le 1$ 时为零：在 $0 < a < 1$ 上损失的斜率是 $\Delta > 0$，梯度下降会让 $a$ 一路减小、穿过 0；$a \ge 1$ 时斜率 $\Delta + 2\lambda(a - 1)$ 同样为正。错误的阱消失了，只剩 $a = -s^*$",
+          r"L_1(a) = " + sp.latex(one) + r", \qquad \frac{dL_1}{da}\Big|_{0 < a < 1} = " + sp.latex(slope_inside), one)
+    return d
 
 
 # --------------------------------------------------------------------------- LS-GAN

@@ -1,10 +1,14 @@
 """One training loop for every objective, and the discriminator-only fit used by the theory."""
 from __future__ import annotations
 
+import copy
 import functools
+import hashlib
+import io
 import math
 import os
 import tempfile
+import warnings
 
 import numpy as np
 import torch
@@ -14,7 +18,7 @@ from ._checks import check_positive, check_positive_int
 from .data import Distribution, Generated, eval_generate
 from .objectives import Minimax, Objective
 
-__all__ = ["device", "TrainingDiverged", "FittedDiscriminator", "fit_discriminator", "Run",
+__all__ = ["device", "TrainingDiverged", "FitWarning", "FittedDiscriminator", "fit_discriminator", "Run",
            "train", "linear_lr_decay", "wgan_critic_schedule"]
 
 
@@ -29,12 +33,61 @@ def device():
 
 
 class TrainingDiverged(FloatingPointError):
-    """A loss became NaN or infinite; the message names the step and the loss."""
+    """A loss became NaN or infinite, or the generator's samples did (or blew up to values far
+    outside the data's scale); the message names the step and the quantity."""
 
-    def __init__(self, step, name, value):
+    def __init__(self, step, name, value, detail=""):
         self.step, self.name, self.value = step, name, value
-        super().__init__(f"training diverged at step {step}: {name} = {value} "
+        super().__init__(f"training diverged at step {step}: {name} = {value}{detail} "
                          f"(try a smaller learning rate)")
+
+
+# samples this many times farther out than the data's largest coordinate are a blow-up
+_BLOWUP = 1e3
+
+
+def _check_samples(x, step, limit):
+    """Snapshots are checked: NaN/inf, or a finite blow-up far outside the data's scale."""
+    worst = float(x.abs().max()) if x.numel() else 0.0
+    if not math.isfinite(worst):
+        raise TrainingDiverged(step, "max |G(z)|", worst)
+    if worst > limit:
+        raise TrainingDiverged(step, "max |G(z)|", f"{worst:.3g}",
+                               f", over {_BLOWUP:g} times the data's largest coordinate "
+                               f"({limit / _BLOWUP:.3g})")
+
+
+def _dry_run(G, D, data, latent_dim, conditional, dev):
+    """Call G and D once on two samples (eval mode, no gradients, so no state changes), so
+    that a shape mismatch is reported by name before training starts."""
+    gen = torch.Generator().manual_seed(0)
+    real, y = data.sample(2, gen, labels=True) if conditional else (data.sample(2, gen), None)
+    real, y = real.to(dev), (y.to(dev) if y is not None else None)
+    z = torch.zeros(2, latent_dim, device=dev)
+    modes = G.training, D.training
+    G.eval(), D.eval()
+    try:
+        with torch.no_grad():
+            try:
+                fake = G(z) if y is None else G(z, y)
+            except Exception as err:
+                raise ValueError(f"G cannot take latent batches of shape [n, {latent_dim}] "
+                                 f"(latent_dim = {latent_dim}): {type(err).__name__}: {err}") from err
+            if tuple(fake.shape[1:]) != tuple(real.shape[1:]):
+                raise ValueError(f"G makes samples of shape [n, {', '.join(map(str, fake.shape[1:]))}]"
+                                 f" but the data's samples have shape "
+                                 f"[n, {', '.join(map(str, real.shape[1:]))}]")
+            try:
+                out = D(real) if y is None else D(real, y)
+            except Exception as err:
+                raise ValueError(f"D cannot score the data's samples of shape "
+                                 f"[n, {', '.join(map(str, real.shape[1:]))}]: "
+                                 f"{type(err).__name__}: {err}") from err
+            if out.dim() == 0 or out.shape[0] != 2:
+                raise ValueError(f"D must return one score per sample, shape [n] or [n, k]; for "
+                                 f"2 samples it returned shape {list(out.shape)}")
+    finally:
+        G.train(modes[0]), D.train(modes[1])
 
 
 def _progress_default(progress):
@@ -106,12 +159,20 @@ class Standardize(nn.Module):
 
 
 # --------------------------------------------------------------------------- D only
-class FittedDiscriminator:
-    """A discriminator trained against a fixed generator distribution."""
+class FitWarning(UserWarning):
+    """A fitted discriminator is not at the objective's optimum (e.g. a critic of the wrong
+    sign); the message names the cause and what was done about it."""
 
-    def __init__(self, net, objective, history, estimate, dev):
+
+class FittedDiscriminator:
+    """A discriminator trained against a fixed generator distribution.  ``estimate`` is the
+    objective's divergence estimate on fresh samples and ``estimate_se`` its standard error;
+    ``restarts`` counts the fits thrown away because their estimate was negative."""
+
+    def __init__(self, net, objective, history, estimate, dev, estimate_se=0.0, restarts=0):
         self.net, self.objective, self.history = net, objective, history
         self.estimate, self.device = estimate, dev
+        self.estimate_se, self.restarts = estimate_se, restarts
 
     @torch.no_grad()
     def d(self, x):
@@ -128,13 +189,22 @@ class FittedDiscriminator:
 
 
 def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=512, lr=2e-3,
-                      hidden=(64, 64), n_eval=200_000, seed=0, device=None, progress=None):
+                      hidden=(64, 64), n_eval=200_000, seed=0, restarts=2, device=None,
+                      progress=None):
     """Hold the generator fixed as the distribution ``q`` and learn D against data ``p``.
 
     Returns a :class:`FittedDiscriminator` with ``.d(x)`` and ``.estimate``, the objective's
     divergence estimate computed with the learned D on ``n_eval`` fresh samples of each.
     The default D is an MLP with ``hidden`` widths behind a fixed standardisation of its
     input; Adam with a cosine-decayed learning rate ``lr``.
+
+    Every objective's estimate is a divergence, so it is ≥ 0 at the optimal D.  A fit whose
+    estimate lies below 0 by more than three standard errors has settled in a wrong local
+    optimum, such as a critic of the wrong sign (the two-sided gradient penalty has such a
+    well).  Such a fit is never returned silently: with the default D it is refitted from a
+    fresh initialisation (seed ``seed + 7919·k``), up to ``restarts`` times, each time with a
+    :class:`FitWarning`; if every fit fails, or D was given (it cannot be re-initialised), the
+    last one is returned with a warning that says its estimate is not the divergence.
     """
     objective = _check_objective(objective if objective is not None else Minimax())
     _check_data(p, "p"), _check_data(q, "q")
@@ -144,8 +214,33 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
     batch_size = check_positive_int(batch_size, "batch_size")
     lr = check_positive(lr, "lr")
     n_eval = check_positive_int(n_eval, "n_eval")
+    if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 0:
+        raise ValueError(f"restarts must be a non-negative integer, got {restarts!r}")
     dev = _resolve_device(device)
+    given = D is not None
+    for k in range(restarts + 1):
+        fit = _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval,
+                        seed + 7919 * k, dev, progress)
+        fit.restarts = k
+        if fit.estimate >= -3 * fit.estimate_se:
+            return fit
+        cause = (f"the fitted {type(objective).__name__} discriminator's estimate "
+                 f"{fit.estimate:.4g} (standard error {fit.estimate_se:.2g}) is negative, "
+                 f"which no optimal discriminator gives: it settled in a wrong local optimum "
+                 f"(for a critic: the wrong sign)")
+        if given or k == restarts:
+            break
+        warnings.warn(f"{cause}; refitting from another initialisation "
+                      f"(restart {k + 1} of {restarts})", FitWarning, stacklevel=2)
+    warnings.warn(f"{cause}; returning it anyway: its estimate is NOT the divergence"
+                  + (" (D was given, so it cannot be re-initialised)" if given else ""),
+                  FitWarning, stacklevel=2)
+    return fit
+
+
+def _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval, seed, dev, progress):
     gen = torch.Generator().manual_seed(seed)
+    objective.reset(seed)
     if D is None:
         ref = torch.cat([p.sample(20_000, gen), q.sample(20_000, gen)])
         from .nets import mlp
@@ -172,10 +267,17 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
         r_real = torch.cat([D(c.to(dev)) for c in p.sample(n_eval, gen).split(65536)])
         r_fake = torch.cat([D(c.to(dev)) for c in q.sample(n_eval, gen).split(65536)])
         estimate = float(objective.estimate(r_real, r_fake))
-    return FittedDiscriminator(D, objective, history, estimate, dev)
+        # the standard error by batch means: the estimate on 20 disjoint slices of the samples
+        parts = [float(objective.estimate(r_real[i::20], r_fake[i::20]))
+                 for i in range(min(20, n_eval))]
+    se = float(np.std(parts) / math.sqrt(len(parts))) if len(parts) > 1 else 0.0
+    return FittedDiscriminator(D, objective, history, estimate, dev, estimate_se=se)
 
 
 # --------------------------------------------------------------------------- G and D
+_CHECKPOINT_FORMAT = "ganlib.Run/1"
+
+
 class Run:
     """The record of one training run: networks, loss history, sample snapshots."""
 
@@ -210,29 +312,62 @@ class Run:
             n, torch.Generator().manual_seed(seed), labels=labels)
 
     def save(self, path):
-        """Write a checkpoint atomically (a temporary file, then a rename)."""
+        """Write a checkpoint atomically (a temporary file beside it, then a rename), with a
+        SHA-256 checksum of its contents that :meth:`load` verifies."""
         state = {"G": self.G.state_dict(), "D": self.D.state_dict(), "config": self.config,
                  "history": self.history,
                  "snapshot_steps": [s for s, _ in self.snapshots],
                  "snapshot_samples": [x for _, x in self.snapshots],
                  "z_fixed": self.z_fixed, "y_fixed": self.y_fixed}
+        buf = io.BytesIO()
+        torch.save(state, buf)
+        raw = buf.getvalue()
+        record = {"format": _CHECKPOINT_FORMAT, "sha256": hashlib.sha256(raw).hexdigest(),
+                  "payload": raw}
         path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pt")
+        tmp = None
         try:
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)),
+                                       prefix=".tmp-", suffix=".pt")
             with os.fdopen(fd, "wb") as fh:
-                torch.save(state, fh)
+                torch.save(record, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
             os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
+        except BaseException as err:
+            if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
+            if isinstance(err, OSError):
+                raise OSError(f"cannot write the checkpoint {path!r}: {err}") from err
             raise
         return path
 
     @classmethod
     def load(cls, path, G, D, objective=None):
-        """Restore a run saved by :meth:`save` into networks ``G`` and ``D`` of the same shape."""
-        state = torch.load(os.fspath(path), map_location="cpu", weights_only=True)
+        """Restore a run saved by :meth:`save` into networks ``G`` and ``D`` of the same shape.
+
+        The checksum is verified and both state dicts are tried on copies first, so that a
+        corrupted or mismatched checkpoint raises ``ValueError`` naming the path and leaves
+        ``G`` and ``D`` as they were."""
+        path = os.fspath(path)
+        try:
+            record = torch.load(path, map_location="cpu", weights_only=True)
+        except FileNotFoundError:
+            raise
+        except Exception as err:
+            raise ValueError(f"cannot read the checkpoint {path!r}: {type(err).__name__}: "
+                             f"{err}") from err
+        if not (isinstance(record, dict) and record.get("format") == _CHECKPOINT_FORMAT):
+            raise ValueError(f"{path!r} is not a ganlib run checkpoint ({_CHECKPOINT_FORMAT})")
+        if hashlib.sha256(record["payload"]).hexdigest() != record["sha256"]:
+            raise ValueError(f"the checkpoint {path!r} is corrupted: its SHA-256 checksum does "
+                             f"not match its contents")
+        state = torch.load(io.BytesIO(record["payload"]), map_location="cpu", weights_only=True)
+        for name, net in (("G", G), ("D", D)):
+            try:
+                copy.deepcopy(net).load_state_dict(state[name])
+            except Exception as err:
+                raise ValueError(f"the checkpoint {path!r} does not fit {name}: {err}") from err
         G.load_state_dict(state["G"])
         D.load_state_dict(state["D"])
         snaps = list(zip(state["snapshot_steps"], state["snapshot_samples"]))
@@ -291,7 +426,10 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     ``hooks`` are callables ``hook(run, step)`` called after every generator step (they may
     ``run.log(key, value)``).  Snapshots of G on a fixed latent batch are taken before
     training, every ``snapshot_every`` steps, and at the end.  Any NaN/inf loss stops the run
-    with :class:`TrainingDiverged` naming the step and the loss.
+    with :class:`TrainingDiverged` naming the step and the loss; so does a snapshot (the last
+    one comes after the last update) that is NaN/inf or lies over 1,000 times farther out than
+    the data's largest coordinate.  G and D are called once on two samples before training,
+    so that a shape mismatch is named (which network, which dimensions).
     """
     objective = _check_objective(objective)
     _check_data(data, "data")
@@ -327,7 +465,10 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     latent_dim = _latent_dim(G, latent_dim)
     dev = _resolve_device(device)
     G, D = G.to(dev).train(), D.to(dev).train()
+    _dry_run(G, D, data, latent_dim, conditional, dev)
+    limit = _BLOWUP * max(1.0, float(data.sample(1024, torch.Generator().manual_seed(0)).abs().max()))
 
+    objective.reset(seed)
     data_gen = torch.Generator().manual_seed(seed)
     z_gen = torch.Generator().manual_seed(seed + 1)
     z_fixed = torch.randn(n_snapshot, latent_dim, generator=torch.Generator().manual_seed(seed + 2))
@@ -345,7 +486,9 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     opt_d = run.opt_d = make_opt(D.parameters(), lr_d, tuple(betas))
 
     def snapshot(step):
-        run.snapshots.append((step, eval_generate(G, z_fixed, y_fixed)))
+        x = eval_generate(G, z_fixed, y_fixed)
+        _check_samples(x, step, limit)
+        run.snapshots.append((step, x))
 
     def z_batch():
         return torch.randn(batch_size, latent_dim, generator=z_gen).to(dev)

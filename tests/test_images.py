@@ -96,7 +96,8 @@ def test_conditional_training_passes_labels():
     run = ganlib.train(G, D, ds, objectives.NonSaturating(), steps=3, batch_size=8,
                        conditional=True, n_snapshot=20, progress=False)
     assert run.y_fixed.tolist() == [i % 10 for i in range(20)]
-    assert all(y.shape == (8,) and int(y.max()) < 10 for y in D.seen)
+    assert D.seen[0].shape == (2,)                  # the dry run that checks the shapes first
+    assert all(y.shape == (8,) and int(y.max()) < 10 for y in D.seen[1:])
     assert run.sample(5, labels=[1, 2, 3, 4, 5]).shape == (5, 1, 8, 8)
     with pytest.raises(ValueError, match="labels"):
         run.sample(5)
@@ -115,13 +116,15 @@ def test_image_grid_and_snapshots():
         plot.image_grid(ds.images[:4], nrow=0)
 
 
+@pytest.mark.training_outcome
 def test_classifier_and_class_score():
+    # over 10 seeds × 3 numeric paths: accuracy 0.953 to 0.989, score on real digits 8.65 to
+    # 8.99, all 10 classes (scripts/outcome_margins.py)
+    import outcome_cases
+    res = outcome_cases.classifier(seed=0)
+    assert res["accuracy"] > 0.93 and res["score"] > 8.0 and res["classes"] == 10
     ds = data.digits()
     clf = metrics.train_classifier(ds, steps=400)
-    assert clf.accuracy > 0.9
-    real = ds.sample(500, torch.Generator().manual_seed(0))
-    s = metrics.class_score(real, clf)
-    assert s.score > 7 and s.classes_covered == 10
     one = metrics.class_score(ds.images[ds.labels == 3][:100], clf)    # a collapsed "generator"
     assert one.score < 1.5 and one.classes_covered == 1
     with pytest.raises(ValueError, match="shape"):

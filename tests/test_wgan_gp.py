@@ -107,3 +107,51 @@ def test_l1_extension_bounds_and_gradient():
     np.testing.assert_allclose(fd, f.grad(u), atol=1e-5)
     with pytest.raises(ValueError, match="ord"):
         theory.lipschitz_extension(pts, vals, ord=3)
+
+
+def _gp_critic_loss(a, lam, one_sided, delta=1.5):
+    """ganlib's own WGAN-GP critic loss (d_loss + penalty) of the linear critic f(x) = a·x on
+    two point sets whose means differ by ``delta``."""
+    import torch
+    from ganlib import objectives
+    obj = objectives.WassersteinGP(lam=lam, one_sided=one_sided)
+    real = torch.linspace(-1, 1, 101)[:, None].double()
+    fake = real + delta
+    D = torch.nn.Linear(1, 1, bias=False).double()
+    with torch.no_grad():
+        D.weight.fill_(a)
+    return float((obj.d_loss(D(real), D(fake)) + obj.penalty(D, real, fake)).detach())
+
+
+@pytest.mark.parametrize("lam", [10.0, 2.0])
+def test_gp_linear_critic_wells_match_a_numerical_minimiser(lam):
+    """The sympy stationary points against scipy's bounded minimiser of ganlib's own loss."""
+    from scipy.optimize import minimize_scalar
+    import sympy as sp
+    d = theory.gp_linear_critic_derivation()
+    delta = 1.5
+    subs = {sp.Symbol("Delta", positive=True): delta, sp.Symbol("lambda", positive=True): lam}
+    s_right, s_wrong = float(d["right_well"].subs(subs)), float(d["wrong_well"].subs(subs))
+    assert s_right == pytest.approx(1 + delta / (2 * lam)) and s_wrong == pytest.approx(1 - delta / (2 * lam))
+
+    def argmin(lo, hi, one_sided):
+        return minimize_scalar(lambda a: _gp_critic_loss(a, lam, one_sided), bounds=(lo, hi),
+                               method="bounded", options={"xatol": 1e-9}).x
+    assert argmin(-3, -0.01, False) == pytest.approx(-s_right, abs=1e-5)
+    assert argmin(0.01, 3, False) == pytest.approx(s_wrong, abs=1e-5)       # the wrong well
+    assert argmin(-3, -0.01, True) == pytest.approx(-s_right, abs=1e-5)
+    assert argmin(0.01, 3, True) == pytest.approx(0.01, abs=1e-4)           # none: runs to the edge
+    # the values at the wells and the overshoot of the estimate
+    right_value, wrong_value = (float(v.subs(subs)) for v in d["values"])
+    assert _gp_critic_loss(-s_right, lam, False) == pytest.approx(right_value, rel=1e-9)
+    assert _gp_critic_loss(s_wrong, lam, False) == pytest.approx(wrong_value, rel=1e-9)
+    assert float(d["overshoot"].subs(subs)) == pytest.approx(delta + delta ** 2 / (2 * lam))
+    assert float(d["wrong_estimate"].subs(subs)) == pytest.approx(-s_wrong * delta)
+
+
+def test_gp_wrong_well_disappears_when_the_shift_exceeds_two_lambda():
+    from scipy.optimize import minimize_scalar
+    lam, delta = 0.5, 1.5                                   # Δ > 2λ: s† = 1 − Δ/(2λ) < 0
+    res = minimize_scalar(lambda a: _gp_critic_loss(a, lam, False, delta), bounds=(0.01, 3),
+                          method="bounded", options={"xatol": 1e-9})
+    assert res.x == pytest.approx(0.01, abs=1e-4)
