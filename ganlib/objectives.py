@@ -31,6 +31,7 @@ class Objective:
 
     n_critic = 1
     estimate_name = "estimate"
+    estimate_min = 0.0       # the divergence's smallest value (at P = Q); below it a fit failed
     paper_defaults = {}      # keyword arguments of ``ganlib.train`` that the paper used
     d_loss_needs_inputs = False   # True: d_loss(r_real, r_fake, real, fake) also sees the samples
 
@@ -142,6 +143,8 @@ class FDivergence(Objective):
         self.name, self.generator_loss = name, generator_loss
         self._T, self._fstar_T = _F_GAN[name]
         self.estimate_name = f"D_f ({name})"
+        if name == "gan":          # its f(u) = u log u − (u + 1) log(u + 1) has f(1) = −log 4
+            self.estimate_min = -math.log(4)
 
     def __repr__(self):
         return f"FDivergence({self.name!r}, generator_loss={self.generator_loss!r})"

@@ -198,10 +198,11 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
     The default D is an MLP with ``hidden`` widths behind a fixed standardisation of its
     input; Adam with a cosine-decayed learning rate ``lr``.
 
-    Every objective's estimate is a divergence, so it is ≥ 0 at the optimal D.  A fit whose
-    estimate lies below 0 by more than three standard errors has settled in a wrong local
-    optimum, such as a critic of the wrong sign (the two-sided gradient penalty has such a
-    well).  Such a fit is never returned silently: with the default D it is refitted from a
+    Every objective's estimate is a divergence, so at the optimal D it is at least the
+    divergence's smallest value ``objective.estimate_min`` (0, or −log 4 for f-GAN's "gan"
+    divergence).  A fit whose estimate lies below it by more than three standard errors has
+    settled in a wrong local optimum, such as a critic of the wrong sign (the two-sided
+    gradient penalty has such a well).  Such a fit is never returned silently: with the default D it is refitted from a
     fresh initialisation (seed ``seed + 7919·k``), up to ``restarts`` times, each time with a
     :class:`FitWarning`; if every fit fails, or D was given (it cannot be re-initialised), the
     last one is returned with a warning that says its estimate is not the divergence.
@@ -222,12 +223,13 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
         fit = _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval,
                         seed + 7919 * k, dev, progress)
         fit.restarts = k
-        if fit.estimate >= -3 * fit.estimate_se:
+        floor = objective.estimate_min
+        if fit.estimate >= floor - 3 * fit.estimate_se:
             return fit
         cause = (f"the fitted {type(objective).__name__} discriminator's estimate "
-                 f"{fit.estimate:.4g} (standard error {fit.estimate_se:.2g}) is negative, "
-                 f"which no optimal discriminator gives: it settled in a wrong local optimum "
-                 f"(for a critic: the wrong sign)")
+                 f"{fit.estimate:.4g} (standard error {fit.estimate_se:.2g}) lies below "
+                 f"{floor:.4g}, the divergence's smallest value, which no optimal discriminator "
+                 f"gives: it settled in a wrong local optimum (for a critic: the wrong sign)")
         if given or k == restarts:
             break
         warnings.warn(f"{cause}; refitting from another initialisation "

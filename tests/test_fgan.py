@@ -94,13 +94,13 @@ def test_f_divergence_neyman_heavy_tail_not_infinite():
         theory.pearson_chi2(q, p), rel=1e-8)
 
 
+@pytest.mark.training_outcome
 @pytest.mark.parametrize("name", NAMES)
 def test_fdivergence_fit_recovers_divergence(name):
-    p, q = data.gaussian(0, 1), data.gaussian(0.6, 1)
-    fit = ganlib.fit_discriminator(p, q, objectives.FDivergence(name), steps=1500, seed=0,
-                                   progress=False)
-    truth = theory.f_divergence(p, q, theory.f_generator(name))
-    assert fit.estimate == pytest.approx(truth, rel=0.15)
+    # robust over seeds and numeric paths: the worst relative error over 10 seeds × 3 paths
+    # (scripts/outcome_margins.py) was 0.042 (Pearson), so 0.08 leaves a margin of about 2
+    import outcome_cases
+    assert outcome_cases.fdivergence_fit(name, seed=0)["rel_err"] <= 0.08
 
 
 def test_fdivergence_hand_values():

@@ -195,3 +195,16 @@ def test_fit_restarts_a_wrong_signed_critic():
     assert fit.restarts >= 1 and fit.estimate > 0
     with pytest.raises(ValueError, match="restarts"):
         ganlib.fit_discriminator(p, q, restarts=-1)
+
+
+def test_the_guard_knows_each_divergences_smallest_value():
+    """f-GAN's "gan" divergence 2·JS − log 4 is negative for every P ≠ Q: not a failed fit."""
+    assert objectives.FDivergence("gan").estimate_min == pytest.approx(-np.log(4))
+    assert all(objectives.FDivergence(n).estimate_min == 0 for n in ("kl", "js", "pearson"))
+    assert objectives.Minimax().estimate_min == 0 and objectives.WassersteinGP().estimate_min == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ganlib.FitWarning)
+        fit = ganlib.fit_discriminator(data.gaussian(0, 1), data.gaussian(0.6, 1),
+                                       objectives.FDivergence("gan"), steps=300, n_eval=20_000,
+                                       progress=False)
+    assert fit.estimate < 0 and fit.restarts == 0

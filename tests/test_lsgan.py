@@ -87,12 +87,11 @@ def test_chi2_bounds_and_zero_one_coding():
         assert theory.lsgan_criterion(p, data.gaussian(shift, 1), 0, 1, 1) > 0.5 + 1e-4
 
 
+@pytest.mark.training_outcome
 def test_learned_discriminator_matches_theory():
-    p, q = data.gaussian(0, 1), data.gaussian(1.5, 0.8)
-    obj = objectives.LeastSquares()
-    fit = ganlib.fit_discriminator(p, q, obj, steps=1500, seed=0, n_eval=100_000, progress=False)
-    x = np.linspace(-2, 3, 200)
-    err = np.abs(fit.d(x) - theory.optimal_discriminator(p, q, obj)(x))
-    assert err.max() < 0.1
-    truth = theory.lsgan_criterion(p, q)
-    assert fit.estimate == pytest.approx(truth, rel=0.05)
+    # robust: over 10 seeds × 3 numeric paths the worst gap to D* was 0.015 and the worst
+    # error of 2C(G) 0.8 % (scripts/outcome_margins.py)
+    import outcome_cases
+    res = outcome_cases.lsgan_fit(seed=0)
+    assert res["gap"] < 0.05
+    assert res["rel_err"] < 0.025

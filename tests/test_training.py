@@ -9,22 +9,17 @@ from torch import nn
 import ganlib
 from ganlib import data, metrics, nets, objectives, theory
 
-
-def bulk_grid(p, q, mass=0.98, n=1000):
-    (a, b), (c, d) = p.bulk(mass), q.bulk(mass)
-    return np.linspace(min(a, c), max(b, d), n)
+import outcome_cases
 
 
-@pytest.mark.parametrize("p,q", [
-    (data.gaussian(0, 1), data.gaussian(1.5, 0.7)),
-    (data.mixture([data.gaussian(-2, 0.5), data.gaussian(2, 0.5)]), data.gaussian(0, 1.5)),
-])
-def test_fit_discriminator_recovers_d_star_and_js(p, q):
-    fit = ganlib.fit_discriminator(p, q, objectives.Minimax(), seed=0, progress=False)
-    x = bulk_grid(p, q)
-    gap = np.abs(fit.d(x) - theory.optimal_discriminator(p, q)(x)).max()
-    assert gap <= 0.05
-    assert fit.estimate == pytest.approx(theory.js(p, q), rel=0.10)
+@pytest.mark.training_outcome
+@pytest.mark.parametrize("case,gap_max", [("gaussians", 0.02), ("mixture", 0.06)])
+def test_fit_discriminator_recovers_d_star_and_js(case, gap_max):
+    # robust over seeds and numeric paths: over 10 seeds × 2 paths (scripts/outcome_margins.py)
+    # the largest gap to D* was 0.0074 (gaussians) and 0.035 (mixture), the worst JS error 1.1 %
+    res = outcome_cases.minimax_fit(case, seed=0)
+    assert res["gap"] <= gap_max
+    assert res["rel_err"] <= 0.04
 
 
 def test_fit_discriminator_is_reproducible():
@@ -54,27 +49,24 @@ def test_train_is_reproducible_and_records_history():
     assert torch.equal(a.sample(10, seed=1), b.sample(10, seed=1))
 
 
-def ring_run(n_modes, seed):
-    torch.set_num_threads(1)
-    ring = data.ring(n_modes=n_modes)
-    G = nets.mlp(2, 2, hidden=(128, 128, 128), seed=seed)
-    D = nets.mlp(2, 1, hidden=(128, 128, 128), seed=seed + 100)
-    run = ganlib.train(G, D, ring, objectives.NonSaturating(), steps=3000, batch_size=256,
-                       lr_g=1e-3, lr_d=1e-3, seed=seed, hooks=[ganlib.linear_lr_decay()], progress=False)
-    return metrics.mode_coverage(run.sample(2500), ring)
-
-
+@pytest.mark.training_outcome
 def test_train_on_ring_covers_all_modes():
-    cov = ring_run(4, seed=0)
-    assert cov.modes_covered == 4, str(cov)
-    assert cov.high_quality >= 0.85, str(cov)
+    # robust: all 4 modes in every one of 10 seeds × 2 numeric paths, with 84 % to 89 %
+    # high-quality samples (scripts/outcome_margins.py ring_coverage[4])
+    res = outcome_cases.ring_coverage(4, seed=0)
+    assert res["modes"] == 4 and res["high_quality"] >= 0.75, res
 
 
+@pytest.mark.training_outcome
 def test_train_on_8_gaussian_ring_learns_most_modes():
-    # the plain GAN drops some of the 8 modes in a short run (VEEGAN and PacGAN report the same)
-    cov = ring_run(8, seed=0)
-    assert cov.modes_covered >= 5, str(cov)
-    assert cov.high_quality >= 0.5, str(cov)
+    # The plain GAN drops some of the 8 modes in a short run (PacGAN's table: 6.3 ± 0.5 of 8).
+    # One run gives 4 to 8 modes, so the claim is over seeds: over 10 seeds × 2 numeric paths
+    # (scripts/outcome_margins.py ring_coverage[8]) the modes had mean 6.35 and spread 1.35,
+    # so the mean of 4 seeds falls below 4.5 with probability about 0.4 %; high quality was
+    # 53 % to 68 % per run.
+    runs = [outcome_cases.ring_coverage(8, seed) for seed in range(4)]
+    assert np.mean([r["modes"] for r in runs]) >= 4.5, runs
+    assert np.mean([r["high_quality"] for r in runs]) >= 0.45, runs
 
 
 def test_n_critic_hooks_and_penalty_are_used():

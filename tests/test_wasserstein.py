@@ -61,11 +61,17 @@ def test_gradient_norm_is_per_sample_over_all_pixels():
         obj.gradient_norms(lambda x: x.sum(1), real, real[:3])
 
 
-def test_gradient_penalty_critic_estimates_w1():
-    p, q = data.gaussian(0, 1), data.gaussian(1.5, 0.6)
-    fit = ganlib.fit_discriminator(p, q, objectives.WassersteinGP(), steps=2000, seed=0,
-                                   n_eval=100_000, progress=False)
-    assert fit.estimate == pytest.approx(theory.w1(p, q), rel=0.10)
+@pytest.mark.training_outcome
+@pytest.mark.parametrize("one_sided", [False, True], ids=["two-sided", "one-sided"])
+def test_gradient_penalty_critic_estimates_w1(one_sided):
+    """Over seeds, the guarded fit lands in the right well, whose estimate is
+    W1·(1 + W1/(2λ)) = 1.075·W1 here (the linear critic's overshoot). Seeds 2 and 3 are among
+    those whose unguarded two-sided fit has the wrong sign (ratio −0.92, over 3 numeric paths);
+    measured ratios of guarded fits over 10 seeds × 3 paths: 1.074 to 1.087."""
+    import outcome_cases
+    for seed in range(4):
+        res = outcome_cases.gp_fit(seed, one_sided=one_sided, restarts=2)
+        assert res["ratio"] == pytest.approx(1.075, abs=0.03), (seed, res)
 
 
 def test_wgan_gp_training_step_on_images():

@@ -1,0 +1,107 @@
+"""The training-outcome cases, shared by the tests (which assert a statistic over seeds) and
+by ``scripts/outcome_margins.py`` (which measures each case over many seeds and numeric paths,
+so that a threshold is set from measured margins, not from one lucky run).
+
+Each case takes a ``seed`` and returns plain numbers.  The settings here are the ones the tests
+use; change them in one place only.
+"""
+import numpy as np
+import torch
+
+import ganlib
+from ganlib import data, metrics, nets, objectives, theory
+
+torch.set_num_threads(1)        # tiny models: one thread is fastest, and the same on every machine
+
+
+def _bulk_grid(p, q, mass=0.98, n=1000):
+    (a, b), (c, d) = p.bulk(mass), q.bulk(mass)
+    return np.linspace(min(a, c), max(b, d), n)
+
+
+MINIMAX_CASES = {
+    "gaussians": (data.gaussian(0, 1), data.gaussian(1.5, 0.7)),
+    "mixture": (data.mixture([data.gaussian(-2, 0.5), data.gaussian(2, 0.5)]),
+                data.gaussian(0, 1.5)),
+}
+
+
+def minimax_fit(case, seed):
+    """The learned D against D* (largest gap on the bulk) and its JS estimate's relative error."""
+    p, q = MINIMAX_CASES[case]
+    fit = ganlib.fit_discriminator(p, q, objectives.Minimax(), steps=3000, n_eval=100_000,
+                                   seed=seed, progress=False)
+    x = _bulk_grid(p, q)
+    gap = float(np.abs(fit.d(x) - theory.optimal_discriminator(p, q)(x)).max())
+    js = theory.js(p, q)
+    return {"gap": gap, "rel_err": abs(fit.estimate - js) / js}
+
+
+def fdivergence_fit(name, seed):
+    """The relative error of the learned f-divergence estimate."""
+    p, q = data.gaussian(0, 1), data.gaussian(0.6, 1)
+    fit = ganlib.fit_discriminator(p, q, objectives.FDivergence(name), steps=1500, n_eval=100_000,
+                                   seed=seed, progress=False)
+    truth = theory.f_divergence(p, q, theory.f_generator(name))
+    return {"rel_err": abs(fit.estimate - truth) / abs(truth)}
+
+
+def lsgan_fit(seed):
+    """The learned LSGAN D against D* and its 2C(G) estimate's relative error."""
+    p, q = data.gaussian(0, 1), data.gaussian(1.5, 0.8)
+    obj = objectives.LeastSquares()
+    fit = ganlib.fit_discriminator(p, q, obj, steps=1500, seed=seed, n_eval=100_000,
+                                   progress=False)
+    x = np.linspace(-2, 3, 200)
+    gap = float(np.abs(fit.d(x) - theory.optimal_discriminator(p, q, obj)(x)).max())
+    truth = theory.lsgan_criterion(p, q)
+    return {"gap": gap, "rel_err": abs(fit.estimate - truth) / truth}
+
+
+def gp_fit(seed, one_sided=False, restarts=0):
+    """The gradient-penalty critic's estimate divided by the exact W1 = 1.5 (N(0, 1) vs
+    N(1.5, 0.6)), and the restarts the sign guard took; a critic of the wrong sign gives a
+    ratio near −(1 − 1.5/(2λ)) = −0.925, the right one about 1 + 1.5/(2λ) = 1.075."""
+    import warnings
+    p, q = data.gaussian(0, 1), data.gaussian(1.5, 0.6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")             # the margins script reports the sign itself
+        fit = ganlib.fit_discriminator(p, q, objectives.WassersteinGP(one_sided=one_sided),
+                                       steps=1000, n_eval=100_000, seed=seed, progress=False,
+                                       restarts=restarts)
+    return {"ratio": fit.estimate / theory.w1(p, q), "restarts": fit.restarts}
+
+
+def ring_coverage(n_modes, seed, steps=2000, width=64):
+    """Modes covered and the share of high-quality samples (3σ) of a non-saturating GAN."""
+    ring = data.ring(n_modes=n_modes)
+    G = nets.mlp(2, 2, hidden=(width,) * 3, seed=seed)
+    D = nets.mlp(2, 1, hidden=(width,) * 3, seed=seed + 100)
+    run = ganlib.train(G, D, ring, objectives.NonSaturating(), steps=steps, batch_size=256,
+                       lr_g=1e-3, lr_d=1e-3, seed=seed, hooks=[ganlib.linear_lr_decay()],
+                       progress=False)
+    cov = metrics.mode_coverage(run.sample(2500, seed=seed), ring)
+    return {"modes": cov.modes_covered, "high_quality": cov.high_quality}
+
+
+def classifier(seed):
+    """Held-out accuracy and class score on real digits of the classifier trained here."""
+    ds = data.digits()
+    clf = metrics.train_classifier(ds, steps=400, seed=seed)
+    s = metrics.class_score(ds.sample(500, torch.Generator().manual_seed(seed)), clf)
+    return {"accuracy": clf.accuracy, "score": s.score, "classes": s.classes_covered}
+
+
+# name -> (function, keyword arguments): what scripts/outcome_margins.py measures
+CASES = {
+    **{f"minimax_fit[{c}]": (minimax_fit, {"case": c}) for c in MINIMAX_CASES},
+    **{f"fdivergence_fit[{n}]": (fdivergence_fit, {"name": n})
+       for n in ("kl", "reverse_kl", "pearson", "neyman", "hellinger", "js", "gan")},
+    "lsgan_fit": (lsgan_fit, {}),
+    "gp_fit[two-sided]": (gp_fit, {}),
+    "gp_fit[one-sided]": (gp_fit, {"one_sided": True}),
+    "gp_fit[two-sided, guarded]": (gp_fit, {"restarts": 2}),
+    "ring_coverage[4]": (ring_coverage, {"n_modes": 4}),
+    "ring_coverage[8]": (ring_coverage, {"n_modes": 8}),
+    "classifier": (classifier, {}),
+}
