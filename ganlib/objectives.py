@@ -271,7 +271,7 @@ class WassersteinGP(Wasserstein):
     sample); ``nets.dcgan(..., d_norm="layer")`` is the paper's replacement.
 
     ``one_sided=True`` penalises only gradients steeper than 1, λ·E[max(0, ‖∇f(x̂)‖ − 1)²]: the
-    variant that Gulrajani et al. (Section 4) mention and that Petzka, Fischer & Lukovnicov
+    variant that Gulrajani et al. (Section 4) mention and that Petzka, Fischer & Lukovnikov
     (2018) argue for.  The paper's two-sided penalty also pulls a flat critic *up* to slope 1,
     and for a critic of the wrong sign that pull makes a second, wrong local minimum: for two
     shifted distributions a linear critic settles at slope 1 + W1/(2λ) with the right sign, or

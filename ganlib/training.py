@@ -18,8 +18,8 @@ from ._checks import check_positive, check_positive_int
 from .data import Distribution, Generated, eval_generate
 from .objectives import Minimax, Objective
 
-__all__ = ["device", "TrainingDiverged", "FitWarning", "FittedDiscriminator", "fit_discriminator", "Run",
-           "train", "linear_lr_decay", "wgan_critic_schedule"]
+__all__ = ["device", "TrainingDiverged", "FitWarning", "FittedDiscriminator", "fit_discriminator",
+           "Run", "train", "linear_lr_decay", "wgan_critic_schedule"]
 
 
 def device():
@@ -167,7 +167,8 @@ class FitWarning(UserWarning):
 class FittedDiscriminator:
     """A discriminator trained against a fixed generator distribution.  ``estimate`` is the
     objective's divergence estimate on fresh samples and ``estimate_se`` its standard error;
-    ``restarts`` counts the fits thrown away because their estimate was negative."""
+    ``restarts`` counts the fits thrown away because their estimate lay below the divergence's
+    smallest value (a wrong local optimum, such as a critic of the wrong sign)."""
 
     def __init__(self, net, objective, history, estimate, dev, estimate_se=0.0, restarts=0):
         self.net, self.objective, self.history = net, objective, history
@@ -202,10 +203,11 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
     divergence's smallest value ``objective.estimate_min`` (0, or −log 4 for f-GAN's "gan"
     divergence).  A fit whose estimate lies below it by more than three standard errors has
     settled in a wrong local optimum, such as a critic of the wrong sign (the two-sided
-    gradient penalty has such a well).  Such a fit is never returned silently: with the default D it is refitted from a
-    fresh initialisation (seed ``seed + 7919·k``), up to ``restarts`` times, each time with a
-    :class:`FitWarning`; if every fit fails, or D was given (it cannot be re-initialised), the
-    last one is returned with a warning that says its estimate is not the divergence.
+    gradient penalty has such a well).  Such a fit is never returned silently: with the default
+    D it is refitted from a fresh initialisation (seed ``seed + 7919·k``), up to ``restarts``
+    times, each time with a :class:`FitWarning`; if every fit fails, or D was given (it cannot
+    be re-initialised), the last one is returned with a warning that says its estimate is not
+    the divergence.
     """
     objective = _check_objective(objective if objective is not None else Minimax())
     _check_data(p, "p"), _check_data(q, "q")
@@ -468,7 +470,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     dev = _resolve_device(device)
     G, D = G.to(dev).train(), D.to(dev).train()
     _dry_run(G, D, data, latent_dim, conditional, dev)
-    limit = _BLOWUP * max(1.0, float(data.sample(1024, torch.Generator().manual_seed(0)).abs().max()))
+    scale = float(data.sample(1024, torch.Generator().manual_seed(0)).abs().max())
+    limit = _BLOWUP * max(1.0, scale)
 
     objective.reset(seed)
     data_gen = torch.Generator().manual_seed(seed)
