@@ -8,6 +8,7 @@ density is positive), which ``ganlib.theory`` uses to integrate exactly where it
 from __future__ import annotations
 
 import math
+import numbers
 import os
 
 import numpy as np
@@ -17,7 +18,7 @@ from scipy import special, stats
 from ._checks import check_positive, check_positive_int, check_real
 
 __all__ = ["Distribution", "gaussian", "uniform", "mixture", "ring", "grid",
-           "parallel_lines", "noisy", "generated", "digits", "mnist"]
+           "parallel_lines", "noisy", "generated", "digits", "mnist", "Prior"]
 
 
 class Distribution:
@@ -280,20 +281,92 @@ def parallel_lines(theta):
     return ParallelLines(theta)
 
 
-class Generated(Distribution):
-    """The distribution of G(z), z ~ N(0, I): a generator seen as something to sample from."""
+class Prior:
+    """The generator's latent distribution p_z: ``noise_dim`` dimensions of noise, N(0, I) by
+    default or U[−1, 1] with ``noise="uniform"``, followed by latent codes as InfoGAN uses them
+    (Chen et al. 2016): one one-hot block per entry of ``categorical`` (its number of classes,
+    drawn uniformly) and ``uniform`` continuous codes drawn from U[−1, 1].
 
-    def __init__(self, G, latent_dim, dim):
-        self.G, self.latent_dim, self.dim = G, latent_dim, dim
+    ``sample(n, generator)`` gives the concatenated vectors, shape ``[n, dim]``, on the CPU;
+    ``split(z)`` takes such vectors apart again (noise, a list of class indices, the continuous
+    codes), for the objectives that ask the generator to keep its codes.  ``Prior(d)`` draws
+    exactly ``torch.randn(n, d, generator=generator)``.
+    """
+
+    def __init__(self, noise_dim, categorical=(), uniform=0, noise="gaussian"):
+        self.noise_dim = check_positive_int(noise_dim, "noise_dim")
+        if isinstance(categorical, numbers.Integral):
+            categorical = (categorical,)
+        self.categorical = tuple(check_positive_int(k, "categorical") for k in categorical)
+        if any(k < 2 for k in self.categorical):
+            raise ValueError(f"categorical codes need at least 2 classes each, got {self.categorical}")
+        if isinstance(uniform, bool) or not isinstance(uniform, numbers.Integral) or uniform < 0:
+            raise ValueError(f"uniform must be a non-negative number of codes, got {uniform!r}")
+        self.uniform = int(uniform)
+        if noise not in ("gaussian", "uniform"):
+            raise ValueError(f"noise must be 'gaussian' or 'uniform', got {noise!r}")
+        self.noise = noise
+        self.dim = self.noise_dim + sum(self.categorical) + self.uniform
+
+    def spec(self):
+        """The arguments that rebuild this prior (saved with a run)."""
+        return dict(noise_dim=self.noise_dim, categorical=list(self.categorical),
+                    uniform=self.uniform, noise=self.noise)
 
     def __repr__(self):
-        return f"generated(latent_dim={self.latent_dim}, dim={self.dim})"
+        extra = "".join([f", categorical={self.categorical}" if self.categorical else "",
+                         f", uniform={self.uniform}" if self.uniform else "",
+                         f", noise={self.noise!r}" if self.noise != "gaussian" else ""])
+        return f"Prior({self.noise_dim}{extra})"
+
+    def __eq__(self, other):
+        return isinstance(other, Prior) and self.spec() == other.spec()
+
+    def sample(self, n, generator=None):
+        n = check_positive_int(n, "n")
+        if self.noise == "gaussian":
+            parts = [torch.randn(n, self.noise_dim, generator=generator)]
+        else:
+            parts = [2 * torch.rand(n, self.noise_dim, generator=generator) - 1]
+        for k in self.categorical:
+            idx = torch.randint(k, (n,), generator=generator)
+            parts.append(torch.nn.functional.one_hot(idx, k).float())
+        if self.uniform:
+            parts.append(2 * torch.rand(n, self.uniform, generator=generator) - 1)
+        return torch.cat(parts, 1) if len(parts) > 1 else parts[0]
+
+    def split(self, z):
+        """``(noise, [class index per categorical code], continuous codes)`` of vectors ``z``."""
+        if z.dim() != 2 or z.shape[1] != self.dim:
+            raise ValueError(f"z must have shape [n, {self.dim}] for {self!r}, got {list(z.shape)}")
+        noise, rest = z[:, :self.noise_dim], z[:, self.noise_dim:]
+        classes = []
+        for k in self.categorical:
+            classes.append(rest[:, :k].argmax(1))
+            rest = rest[:, k:]
+        return noise, classes, rest
+
+
+def as_prior(prior):
+    """A :class:`Prior` from a prior or a latent dimension (Gaussian noise of that size)."""
+    return prior if isinstance(prior, Prior) else Prior(prior)
+
+
+class Generated(Distribution):
+    """The distribution of G(z), z ~ p_z: a generator seen as something to sample from.
+    ``prior`` is a :class:`Prior` or a latent dimension (z ~ N(0, I))."""
+
+    def __init__(self, G, prior, dim):
+        self.G, self.prior, self.dim = G, as_prior(prior), dim
+        self.latent_dim = self.prior.dim
+
+    def __repr__(self):
+        return f"generated({self.prior!r}, dim={self.dim})"
 
     def sample(self, n, generator=None, labels=None):
         """``n`` samples G(z) on the CPU, G in eval mode; ``labels`` for a conditional G(z, y)."""
         n = self._n(n)
-        z = torch.randn(n, self.latent_dim, generator=generator)
-        return eval_generate(self.G, z, labels)
+        return eval_generate(self.G, self.prior.sample(n, generator), labels)
 
 
 @torch.no_grad()
@@ -310,11 +383,13 @@ def eval_generate(G, z, labels=None):
 
 
 def generated(G, latent_dim, dim=None):
-    """Wrap a generator network as a distribution (for ``fit_discriminator`` with G fixed)."""
-    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    """Wrap a generator network as a distribution (for ``fit_discriminator`` with G fixed);
+    ``latent_dim`` is the size of z ~ N(0, I), or a :class:`Prior`."""
+    prior = latent_dim if isinstance(latent_dim, Prior) else Prior(
+        check_positive_int(latent_dim, "latent_dim"))
     if dim is None:      # probe the output shape in eval mode: batch-norm statistics stay as they are
-        dim = int(np.prod(eval_generate(G, torch.zeros(2, latent_dim)).shape[1:]))
-    return Generated(G, latent_dim, dim)
+        dim = int(np.prod(eval_generate(G, torch.zeros(2, prior.dim)).shape[1:]))
+    return Generated(G, prior, dim)
 
 
 class ImageData(Distribution):

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from ._checks import check_positive, check_positive_int
-from .data import Distribution, Generated, eval_generate
+from .data import Distribution, Generated, Prior, eval_generate
 from .objectives import Minimax, Objective
 
 __all__ = ["device", "TrainingDiverged", "FitWarning", "FittedDiscriminator", "fit_discriminator",
@@ -294,6 +294,12 @@ class Run:
         self.snapshots = snapshots if snapshots is not None else []  # [(step, tensor)]
         self.z_fixed = z_fixed
 
+    @property
+    def prior(self):
+        """The latent distribution G was trained with (saved in ``config``)."""
+        spec = self.config.get("prior")
+        return Prior(**spec) if spec else Prior(self.config["latent_dim"])
+
     def log(self, key, value):
         """Append a value to ``history[key]`` (for hooks that record their own quantities)."""
         self.history.setdefault(key, []).append(float(value))
@@ -312,7 +318,7 @@ class Run:
             labels = torch.as_tensor(labels, dtype=torch.long)
             if labels.shape != (n,):
                 raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
-        return Generated(self.G, self.config["latent_dim"], dim=None).sample(
+        return Generated(self.G, self.prior, dim=None).sample(
             n, torch.Generator().manual_seed(seed), labels=labels)
 
     def save(self, path):
@@ -402,8 +408,8 @@ def _latent_dim(G, latent_dim):
     return first.in_features
 
 
-def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=2e-4,
-          lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam", n_critic=None, seed=0,
+def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior=None,
+          lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam", n_critic=None, seed=0,
           device=None, snapshot_every=None, n_snapshot=1000, hooks=(), simultaneous=False,
           conditional=False, layer_stats=False, progress=None):
     """Train generator ``G`` against discriminator ``D`` on ``data`` under ``objective``.
@@ -412,7 +418,9 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     (default: the objective's own ``n_critic``; a callable ``n_critic(step) -> int`` gives a
     schedule, such as :func:`wgan_critic_schedule`).  The discriminator minimises
     ``objective.d_loss`` plus ``objective.penalty`` and then calls ``objective.after_d_step``;
-    the generator minimises ``objective.g_loss``.  The latent prior is N(0, I).
+    the generator minimises ``objective.g_loss``.  The latent prior is ``prior`` (a
+    :class:`~ganlib.data.Prior`), by default N(0, I) of ``latent_dim`` dimensions (inferred from
+    G when not given); training, snapshots and ``Run.sample`` all draw from it.
 
     ``simultaneous=True`` is f-GAN's single-step algorithm (Nowozin et al. 2016, Algorithm 1):
     both players take their gradient from the same minibatch and step together (needs
@@ -466,7 +474,15 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
         raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
     if conditional and getattr(data, "labels", None) is None:
         raise ValueError(f"conditional=True needs data with labels, got {data!r}")
-    latent_dim = _latent_dim(G, latent_dim)
+    if prior is None:
+        latent_dim = _latent_dim(G, latent_dim)
+        prior = Prior(latent_dim)
+    elif not isinstance(prior, Prior):
+        raise TypeError(f"prior must be a ganlib.data.Prior, got {type(prior).__name__}")
+    elif latent_dim is not None and latent_dim != prior.dim:
+        raise ValueError(f"latent_dim = {latent_dim} disagrees with prior {prior!r} of dimension "
+                         f"{prior.dim}: pass one of them")
+    latent_dim = prior.dim
     dev = _resolve_device(device)
     G, D = G.to(dev).train(), D.to(dev).train()
     _dry_run(G, D, data, latent_dim, conditional, dev)
@@ -476,13 +492,13 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
     objective.reset(seed)
     data_gen = torch.Generator().manual_seed(seed)
     z_gen = torch.Generator().manual_seed(seed + 1)
-    z_fixed = torch.randn(n_snapshot, latent_dim, generator=torch.Generator().manual_seed(seed + 2))
+    z_fixed = prior.sample(n_snapshot, torch.Generator().manual_seed(seed + 2))
     y_fixed = None
     if conditional:
         classes = torch.unique(data.labels)
         y_fixed = classes[torch.arange(n_snapshot) % len(classes)]
-    config = dict(steps=steps, batch_size=batch_size, latent_dim=latent_dim, lr_g=lr_g,
-                  lr_d=lr_d, betas=tuple(betas), n_critic=n_critic, seed=seed,
+    config = dict(steps=steps, batch_size=batch_size, latent_dim=latent_dim, prior=prior.spec(),
+                  lr_g=lr_g, lr_d=lr_d, betas=tuple(betas), n_critic=n_critic, seed=seed,
                   optimizer=optimizer if isinstance(optimizer, str) else "custom",
                   simultaneous=bool(simultaneous), conditional=bool(conditional),
                   objective=repr(objective))
@@ -496,7 +512,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, lr_g=
         run.snapshots.append((step, x))
 
     def z_batch():
-        return torch.randn(batch_size, latent_dim, generator=z_gen).to(dev)
+        return prior.sample(batch_size, z_gen).to(dev)
 
     # With labels, every call passes the minibatch's labels y along; without, y is None.
     def real_batch():
