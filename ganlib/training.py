@@ -231,7 +231,8 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
         cause = (f"the fitted {type(objective).__name__} discriminator's estimate "
                  f"{fit.estimate:.4g} (standard error {fit.estimate_se:.2g}) lies below "
                  f"{floor:.4g}, the divergence's smallest value, which no optimal discriminator "
-                 f"gives: it settled in a wrong local optimum (for a critic: the wrong sign)")
+                 f"gives: it settled in a wrong local optimum (for a critic: the wrong sign) "
+                 f"or did not converge (then a smaller lr helps)")
         if given or k == restarts:
             break
         warnings.warn(f"{cause}; refitting from another initialisation "

@@ -132,3 +132,12 @@ def test_a_blow_up_in_the_last_update_is_caught():
     with pytest.raises(ganlib.TrainingDiverged, match=r"step 3: max \|G\(z\)\| = nan"):
         ganlib.train(G, D, data.ring(), objectives.NonSaturating(), steps=3, progress=False,
                      hooks=[nan_at_the_end])
+
+
+def test_an_unstable_fit_is_never_returned_silently():
+    """At lr = 30 the Minimax fit does not converge and reports a "JS" far below 0."""
+    with pytest.warns(ganlib.FitWarning, match="NOT the divergence") as caught:
+        fit = ganlib.fit_discriminator(data.gaussian(0, 1), data.gaussian(1, 1), steps=300, lr=30.0,
+                                       n_eval=20_000, restarts=1, progress=False)
+    assert fit.estimate < 0 and fit.restarts == 1
+    assert any("smaller lr" in str(w.message) for w in caught)
