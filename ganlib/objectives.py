@@ -16,10 +16,10 @@ D(x) = sigmoid(r(x)).  Each objective gives
 """
 import math
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import theory
 from ._checks import check_positive, check_real
 
 __all__ = ["Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares", "Wasserstein",
@@ -89,11 +89,8 @@ class Minimax(Objective):
     def discriminator(self, r):
         return torch.sigmoid(r)
 
-    @staticmethod
-    def optimal_discriminator(p_x, q_x):
-        p_x, q_x = np.asarray(p_x, float), np.asarray(q_x, float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(p_x + q_x > 0, p_x / (p_x + q_x), 0.5)
+    def optimal_discriminator(self, p_x, q_x):
+        return theory.d_star_minimax(p_x, q_x)
 
 
 class NonSaturating(Minimax):
@@ -167,8 +164,7 @@ class FDivergence(Objective):
         return self._T(v)
 
     def optimal_discriminator(self, p_x, q_x):
-        from .theory import optimal_critic
-        return optimal_critic(self.name)(p_x, q_x)
+        return theory.optimal_critic(self.name)(p_x, q_x)
 
 
 class LeastSquares(Objective):
@@ -205,10 +201,7 @@ class LeastSquares(Objective):
         return ((d_real - self.c) ** 2).mean() + ((d_fake - self.c) ** 2).mean()
 
     def optimal_discriminator(self, p_x, q_x):
-        p_x, q_x = np.asarray(p_x, float), np.asarray(q_x, float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(p_x + q_x > 0, (self.b * p_x + self.a * q_x) / (p_x + q_x),
-                            (self.a + self.b) / 2)
+        return theory.d_star_least_squares(p_x, q_x, self.a, self.b)
 
 
 class Wasserstein(Objective):

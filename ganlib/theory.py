@@ -217,18 +217,32 @@ def minimax_value(p, q, d=None):
     return _integrate(fn, _union(p.support + q.support), _cuts(p, q))
 
 
+def d_star_minimax(p_x, q_x):
+    """Goodfellow et al. (2014), Proposition 1: D*(x) = p(x) / (p(x) + q(x)) from the two
+    densities at x (½ where both vanish)."""
+    p_x, q_x = np.asarray(p_x, float), np.asarray(q_x, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(p_x + q_x > 0, p_x / (p_x + q_x), 0.5)
+
+
+def d_star_least_squares(p_x, q_x, a, b):
+    """Mao et al. (2017), Proposition 1: D*(x) = (b·p(x) + a·q(x)) / (p(x) + q(x)) for the
+    labels a (fake) and b (real); (a + b)/2 where both densities vanish."""
+    p_x, q_x = np.asarray(p_x, float), np.asarray(q_x, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(p_x + q_x > 0, (b * p_x + a * q_x) / (p_x + q_x), (a + b) / 2)
+
+
 def optimal_discriminator(p, q, objective=None):
     """The discriminator that maximises the objective pointwise, as a function of x (numpy).
 
     For the minimax objective (the default) D*(x) = p(x) / (p(x) + q(x)); any objective with a
-    method ``optimal_discriminator(p_x, q_x)`` supplies its own formula, which must depend on the
-    densities through their ratio only (it is called with both rescaled, from log densities).
+    method ``optimal_discriminator(p_x, q_x)`` supplies its own formula (each calls one of the
+    formulas here: this module never imports the objectives it checks). A formula must depend on
+    the densities through their ratio only: it is called with both rescaled, from log densities.
     """
     _check_pair(p, q)
-    if objective is None:
-        from .objectives import Minimax
-        objective = Minimax()
-    rule = getattr(objective, "optimal_discriminator", None)
+    rule = d_star_minimax if objective is None else getattr(objective, "optimal_discriminator", None)
     if rule is None:
         raise TypeError(f"{type(objective).__name__} has no optimal_discriminator(p_x, q_x)")
 

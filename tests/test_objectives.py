@@ -54,5 +54,5 @@ def test_gradients_saturating_vs_non_saturating():
 
 
 def test_optimal_discriminator_rule():
-    d = objectives.Minimax.optimal_discriminator(np.array([1.0, 0.0, 0.0]), np.array([3.0, 2.0, 0.0]))
+    d = objectives.Minimax().optimal_discriminator(np.array([1.0, 0.0, 0.0]), np.array([3.0, 2.0, 0.0]))
     np.testing.assert_allclose(d, [0.25, 0.0, 0.5])

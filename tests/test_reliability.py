@@ -141,3 +141,20 @@ def test_an_unstable_fit_is_never_returned_silently():
                                        n_eval=20_000, restarts=1, progress=False)
     assert fit.estimate < 0 and fit.restarts == 1
     assert any("smaller lr" in str(w.message) for w in caught)
+
+
+def test_theory_never_imports_the_objectives_it_checks():
+    import ast
+    import inspect
+    tree = ast.parse(inspect.getsource(ganlib.theory))
+    names = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in names if "objectives" in m], names
+    # and each objective's D* is theory's formula
+    x = np.linspace(-2, 3, 7)
+    p, q = data.gaussian(0, 1), data.gaussian(1, 0.5)
+    for obj in (objectives.Minimax(), objectives.LeastSquares(0, 1, 1), objectives.FDivergence("kl")):
+        np.testing.assert_allclose(ganlib.theory.optimal_discriminator(p, q, obj)(x),
+                                   obj.optimal_discriminator(p.pdf(x), q.pdf(x)), rtol=1e-12)
+    np.testing.assert_allclose(ganlib.theory.optimal_discriminator(p, q)(x),
+                               p.pdf(x) / (p.pdf(x) + q.pdf(x)), rtol=1e-12)
