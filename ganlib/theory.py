@@ -59,9 +59,15 @@ def _cuts(*dists):
     return sorted(p for p in pts if math.isfinite(p))
 
 
+class QuadratureWarning(RuntimeWarning):
+    """A quadrature could not reach its tolerance: the message gives scipy's error estimate."""
+
+
 def _integrate(fn, intervals, cuts):
-    """∫ fn over a union of intervals, split at ``cuts``; infinite ends allowed."""
-    total = 0.0
+    """∫ fn over a union of intervals, split at ``cuts``; infinite ends allowed.  A piece on
+    which scipy's quad cannot reach its tolerance is retried with more subintervals; if its
+    error estimate is still large, a :class:`QuadratureWarning` says so (never hidden)."""
+    total, lost = 0.0, []
     for lo, hi in intervals:
         edges = [lo] + [c for c in cuts if lo < c < hi] + [hi]
         for a, b in zip(edges[:-1], edges[1:]):
@@ -71,10 +77,17 @@ def _integrate(fn, intervals, cuts):
                 warnings.simplefilter("error", integrate.IntegrationWarning)
                 try:
                     val, _ = integrate.quad(fn, a, b, **_QUAD)
-                except integrate.IntegrationWarning:
+                except integrate.IntegrationWarning as first:
                     warnings.simplefilter("ignore", integrate.IntegrationWarning)
-                    val, _ = integrate.quad(fn, a, b, limit=2000)
+                    val, err = integrate.quad(fn, a, b, limit=2000)
+                    if not err <= max(1.5e-8, 1e-6 * abs(val)):      # quad's own default target
+                        lost.append((err, a, b, str(first).strip().splitlines()[0]))
             total += val
+    if lost:
+        err, a, b, why = max(lost)
+        warnings.warn(f"quadrature lost accuracy on {len(lost)} piece(s) of the integral: error "
+                      f"estimate up to {err:.2g} (on [{a:.4g}, {b:.4g}]: {why})",
+                      QuadratureWarning, stacklevel=3)
     return total
 
 

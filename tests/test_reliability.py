@@ -1,6 +1,8 @@
 """Reliability: D* in the tails, argument checks, empty samples, checkpoints that are verified
 and atomic, shapes named before training, blow-ups caught after the last update, and
 objective randomness that follows the run's seed."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -158,3 +160,12 @@ def test_theory_never_imports_the_objectives_it_checks():
                                    obj.optimal_discriminator(p.pdf(x), q.pdf(x)), rtol=1e-12)
     np.testing.assert_allclose(ganlib.theory.optimal_discriminator(p, q)(x),
                                p.pdf(x) / (p.pdf(x) + q.pdf(x)), rtol=1e-12)
+
+
+def test_quadrature_reports_lost_accuracy():
+    from ganlib.theory import QuadratureWarning, _integrate
+    with pytest.warns(QuadratureWarning, match="error estimate"):
+        _integrate(lambda x: np.sin(1 / x) / x, [(1e-6, 1.0)], [])      # wildly oscillating
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _integrate(lambda x: np.exp(-x), [(0.0, np.inf)], []) == pytest.approx(1.0, rel=1e-10)
