@@ -799,13 +799,21 @@ def nonsaturating_derivation():
     d.add("ratio", r"With $D^* = p_r/(p_r + p_g)$ the density ratio is a function of $D^*$",
           r"由 $D^* = p_r/(p_r + p_g)$，密度比可以用 $D^*$ 表示",
           r"\frac{1 - D^*}{D^*} = " + sp.latex(ratio), ratio)
-    d.add("kl", r"So the KL divergence of the generator from the data is an expectation of $D^*$ terms",
-          r"因此生成分布相对数据分布的 KL 散度可以写成关于 $D^*$ 的期望",
+    kl_gap = sp.simplify(sp.expand_log(q * sp.log(q / p) - q * (sp.log(1 - dstar) - sp.log(dstar)),
+                                       force=True))
+    d.add("kl", r"So the KL divergence of the generator from the data is an expectation of $D^*$ terms (sympy: the integrands differ by "
+          + f"${sp.latex(kl_gap)}$)",
+          r"因此生成分布相对数据分布的 KL 散度可以写成关于 $D^*$ 的期望（sympy：两边被积函数之差为 "
+          + f"${sp.latex(kl_gap)}$）",
           r"\mathrm{KL}(p_g\,\|\,p_r) = \mathbb{E}_{p_g}\Big[\log\frac{p_g}{p_r}\Big]"
-          r" = \mathbb{E}_{p_g}[\log(1 - D^*)] - \mathbb{E}_{p_g}[\log D^*]", None)
-    d.add("js", r"and Chapter 1 gave the value of the game at $D^*$",
-          r"而第 1 章给出了博弈在 $D^*$ 处的值",
-          r"\mathbb{E}_{p_r}[\log D^*] + \mathbb{E}_{p_g}[\log(1 - D^*)] = 2\,\mathrm{JS}(p_r\,\|\,p_g) - \log 4", None)
+          r" = \mathbb{E}_{p_g}[\log(1 - D^*)] - \mathbb{E}_{p_g}[\log D^*]", kl_gap)
+    js_integrand = (p * sp.log(2 * p / (p + q)) + q * sp.log(2 * q / (p + q)))   # 2·JS
+    js_gap = sp.simplify(sp.expand_log(p * sp.log(dstar) + q * sp.log(1 - dstar)
+                                       - (js_integrand - (p + q) * sp.log(2)), force=True))
+    d.add("js", r"and Chapter 1 gave the value of the game at $D^*$ (sympy: the integrands differ by "
+          + f"${sp.latex(js_gap)}$)",
+          r"而第 1 章给出了博弈在 $D^*$ 处的值（sympy：两边被积函数之差为 " + f"${sp.latex(js_gap)}$）",
+          r"\mathbb{E}_{p_r}[\log D^*] + \mathbb{E}_{p_g}[\log(1 - D^*)] = 2\,\mathrm{JS}(p_r\,\|\,p_g) - \log 4", js_gap)
     rhs = (q * sp.log(q / p)                                            # KL integrand
            - (p * sp.log(2 * p / (p + q)) + q * sp.log(2 * q / (p + q)))  # 2·JS integrand
            + (p + q) * sp.log(2)                                         # log 4 = ∫ (p + q) log 2
@@ -816,10 +824,14 @@ def nonsaturating_derivation():
           r"消去 $\mathbb{E}_{p_g}[\log(1 - D^*)]$；sympy 验证两边被积函数一致（下式右端为其差）",
           r"\mathbb{E}_{p_g}[-\log D^*] = \mathrm{KL}(p_g\,\|\,p_r) - 2\,\mathrm{JS}(p_r\,\|\,p_g) + \log 4"
           r" + \mathbb{E}_{p_r}[\log D^*], \qquad \text{difference} = " + sp.latex(gap), gap)
-    d.add("gradient", r"$\log 4$ is constant and $\mathbb{E}_{p_r}[\log D^*]$ does not involve the generator once $D^*$ is fixed, so",
-          r"$\log 4$ 是常数；$D^*$ 固定后 $\mathbb{E}_{p_r}[\log D^*]$ 与生成器无关，所以",
+    d_fixed = sp.Symbol("D^*", positive=True)             # D* held fixed, as backpropagation does
+    frozen = sp.diff(p * sp.log(d_fixed), q)
+    d.add("gradient", r"$\log 4$ is constant and $\mathbb{E}_{p_r}[\log D^*]$ does not involve the generator once $D^*$ is fixed (sympy: $\partial\,(p_r \log D^*)/\partial p_g = "
+          + sp.latex(frozen) + r"$), so",
+          r"$\log 4$ 是常数；$D^*$ 固定后 $\mathbb{E}_{p_r}[\log D^*]$ 与生成器无关（sympy：$\partial\,(p_r \log D^*)/\partial p_g = "
+          + sp.latex(frozen) + r"$），所以",
           r"\nabla_\theta\, \mathbb{E}_{z}\big[-\log D^*(g_\theta(z))\big]"
-          r" = \nabla_\theta \Big[\mathrm{KL}(p_{g_\theta}\,\|\,p_r) - 2\,\mathrm{JS}(p_r\,\|\,p_{g_\theta})\Big]", None)
+          r" = \nabla_\theta \Big[\mathrm{KL}(p_{g_\theta}\,\|\,p_r) - 2\,\mathrm{JS}(p_r\,\|\,p_{g_\theta})\Big]", frozen)
     return d
 
 

@@ -133,3 +133,17 @@ def test_bad_inputs():
         theory.kl(np.zeros(3), data.gaussian())
     with pytest.raises(TypeError, match="q must be a 1-D distribution"):
         theory.js(data.gaussian(), data.ring())
+
+
+def test_every_derivation_step_carries_a_value_sympy_computed():
+    import sympy as sp
+    from ganlib import theory as th
+    x = sp.Symbol("x")
+    made = [th.proposition1(), th.virtual_training_criterion(), th.parallel_lines_derivation(),
+            th.lsgan_derivation(), th.nonsaturating_derivation(), th.gp_linear_critic_derivation(),
+            th.conjugate_derivation(x * sp.log(x), x, sp.Symbol("t"))]
+    for d in made:
+        missing = [k for k, v in d.values.items() if v is None]
+        assert not missing, (d.title, missing)
+    ns = th.nonsaturating_derivation()
+    assert ns["kl"] == 0 and ns["js"] == 0 and ns["gradient"] == 0
