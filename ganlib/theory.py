@@ -709,16 +709,23 @@ def parallel_lines_derivation():
           "当 $\\theta \\neq 0$ 时两条线不相交；在每条线上 $M$ 的密度只有一半，所以每个 KL 项都是 $\\log 2$",
           r"\mathrm{JS}(P_0 \,\|\, P_\theta) = \tfrac12 \int_0^1 1\cdot\log\frac{1}{1/2}\,dz"
           r" + \tfrac12 \int_0^1 1\cdot\log\frac{1}{1/2}\,dz = " + sp.latex(js), js)
+    # KL: on line 0, p0 = 1 against a density eps of P_theta that tends to 0
+    eps = sp.Symbol("epsilon", positive=True)
+    kl = sp.limit(sp.integrate(1 * sp.log(1 / eps), (z, 0, 1)), eps, 0, "+")
     d.add("kl", "$P_0$ puts all its mass where $P_\\theta$ has none",
           "$P_0$ 的全部质量都落在 $P_\\theta$ 没有质量的地方",
-          r"\mathrm{KL}(P_0 \,\|\, P_\theta) = \mathrm{KL}(P_\theta \,\|\, P_0) = " + sp.latex(sp.oo), sp.oo)
+          r"\mathrm{KL}(P_0 \,\|\, P_\theta) = \lim_{\epsilon \to 0^+} \int_0^1 1\cdot\log\frac{1}{\epsilon}\,dz = "
+          + sp.latex(kl), kl)
+    # TV = ½ ∫ |p0 − pθ| over both lines: |1 − 0| on line 0 and |0 − 1| on line θ
+    tv = sp.Rational(1, 2) * (sp.integrate(1, (z, 0, 1)) + sp.integrate(1, (z, 0, 1)))
     d.add("tv", "The set $A = \\{0\\} \\times [0, 1]$ has $P_0(A) = 1$, $P_\\theta(A) = 0$",
           "集合 $A = \\{0\\} \\times [0, 1]$ 满足 $P_0(A) = 1$，$P_\\theta(A) = 0$",
-          r"\delta(P_0, P_\theta) = \sup_A |P_0(A) - P_\theta(A)| = 1", sp.Integer(1))
+          r"\delta(P_0, P_\theta) = \sup_A |P_0(A) - P_\theta(A)| = \tfrac12\int |p_0 - p_\theta| = "
+          + sp.latex(tv), tv)
     d.add("zero", "At $\\theta = 0$ the distributions coincide and all four are $0$: only $W$ is "
           "continuous in $\\theta$",
           "当 $\\theta = 0$ 时两个分布重合，四个量都为 $0$：只有 $W$ 关于 $\\theta$ 连续",
-          r"W = \mathrm{JS} = \mathrm{KL} = \delta = 0 \quad (\theta = 0)", sp.Integer(0))
+          r"W = \mathrm{JS} = \mathrm{KL} = \delta = 0 \quad (\theta = 0)", w.subs(th, 0))
     return d
 
 

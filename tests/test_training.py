@@ -257,9 +257,19 @@ def test_w1_primal_equals_dual_equals_scipy():
 
 
 def test_parallel_lines_derivation_values():
+    """The sympy values against scipy on the two lines, discretised (independent truths)."""
     import sympy as sp
+    from scipy import stats
+    from scipy.spatial.distance import jensenshannon
     d = theory.parallel_lines_derivation()
     th = sp.Symbol("theta", real=True)
-    assert d["w1"] == sp.Abs(th)
-    assert d["js"] == sp.log(2)
-    assert d["kl"] == sp.oo and d["tv"] == 1
+    z = np.linspace(0, 1, 201)
+    for theta in (-0.7, 0.3, 2.0):
+        a, b = np.c_[np.zeros_like(z), z], np.c_[np.full_like(z, theta), z]
+        assert float(d["w1"].subs(th, theta)) == pytest.approx(stats.wasserstein_distance_nd(a, b), rel=1e-9)
+    pw = np.r_[np.ones(201), np.zeros(201)] / 201          # P0 and Ptheta on the union of both lines
+    qw = np.r_[np.zeros(201), np.ones(201)] / 201
+    assert float(d["js"]) == pytest.approx(jensenshannon(pw, qw) ** 2, rel=1e-12)
+    assert d["kl"] == sp.oo and stats.entropy(pw, qw) == math.inf
+    assert float(d["tv"]) == pytest.approx(0.5 * np.abs(pw - qw).sum())
+    assert d["zero"] == 0
