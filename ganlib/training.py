@@ -57,12 +57,21 @@ def _check_samples(x, step, limit):
                                f"({limit / _BLOWUP:.3g})")
 
 
+def _shape(t):
+    return "[n, " + ", ".join(map(str, t.shape[1:])) + "]"
+
+
 def _dry_run(G, D, data, latent_dim, conditional, dev):
     """Call G and D once on two samples (eval mode, no gradients, so no state changes), so
-    that a shape mismatch is reported by name before training starts."""
+    that a shape mismatch is reported by name before training starts.  Returns a larger data
+    sample (1,024 points, same draw) whose largest coordinate sets the blow-up limit."""
     gen = torch.Generator().manual_seed(0)
-    real, y = data.sample(2, gen, labels=True) if conditional else (data.sample(2, gen), None)
-    real, y = real.to(dev), (y.to(dev) if y is not None else None)
+    if conditional:
+        probe, labels = data.sample(1024, gen, labels=True)
+        y = labels[:2].to(dev)
+    else:
+        probe, y = data.sample(1024, gen), None
+    real = probe[:2].to(dev)
     z = torch.zeros(2, latent_dim, device=dev)
     modes = G.training, D.training
     G.eval(), D.eval()
@@ -74,20 +83,19 @@ def _dry_run(G, D, data, latent_dim, conditional, dev):
                 raise ValueError(f"G cannot take latent batches of shape [n, {latent_dim}] "
                                  f"(latent_dim = {latent_dim}): {type(err).__name__}: {err}") from err
             if tuple(fake.shape[1:]) != tuple(real.shape[1:]):
-                raise ValueError(f"G makes samples of shape [n, {', '.join(map(str, fake.shape[1:]))}]"
-                                 f" but the data's samples have shape "
-                                 f"[n, {', '.join(map(str, real.shape[1:]))}]")
+                raise ValueError(f"G makes samples of shape {_shape(fake)} but the data's "
+                                 f"samples have shape {_shape(real)}")
             try:
                 out = D(real) if y is None else D(real, y)
             except Exception as err:
-                raise ValueError(f"D cannot score the data's samples of shape "
-                                 f"[n, {', '.join(map(str, real.shape[1:]))}]: "
+                raise ValueError(f"D cannot score the data's samples of shape {_shape(real)}: "
                                  f"{type(err).__name__}: {err}") from err
             if out.dim() == 0 or out.shape[0] != 2:
                 raise ValueError(f"D must return one score per sample, shape [n] or [n, k]; for "
                                  f"2 samples it returned shape {list(out.shape)}")
     finally:
         G.train(modes[0]), D.train(modes[1])
+    return probe
 
 
 def _progress_default(progress):
@@ -486,9 +494,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
     latent_dim = prior.dim
     dev = _resolve_device(device)
     G, D = G.to(dev).train(), D.to(dev).train()
-    _dry_run(G, D, data, latent_dim, conditional, dev)
-    scale = float(data.sample(1024, torch.Generator().manual_seed(0)).abs().max())
-    limit = _BLOWUP * max(1.0, scale)
+    probe = _dry_run(G, D, data, latent_dim, conditional, dev)
+    limit = _BLOWUP * max(1.0, float(probe.abs().max()))
 
     objective.reset(seed)
     data_gen = torch.Generator().manual_seed(seed)
