@@ -8,16 +8,18 @@ generator's distribution; ganlib makes that idea executable:
 * ``ganlib.objectives``  one small class per paper
 * ``ganlib.nets``        networks
 * ``ganlib.train``       ``fit_discriminator`` and ``train``: one loop for every objective
+* ``ganlib.train_many``  K models of one architecture trained at once (``torch.func``)
 * ``ganlib.metrics``     sample-quality measures
 * ``ganlib.plot``        figures in English or Chinese
 """
 from . import data, metrics, nets, objectives, theory  # noqa: F401
 from .training import (FitWarning, Run, TrainingDiverged, device,  # noqa: F401
                        fit_discriminator, linear_lr_decay, train, wgan_critic_schedule)
+from .many import train_many  # noqa: F401
 
 __version__ = "0.1.0"
 __all__ = ["data", "theory", "objectives", "nets", "metrics", "plot", "device",
-           "fit_discriminator", "FitWarning", "train", "linear_lr_decay", "wgan_critic_schedule",
+           "fit_discriminator", "FitWarning", "train", "train_many", "linear_lr_decay", "wgan_critic_schedule",
            "Run", "TrainingDiverged"]
 
 

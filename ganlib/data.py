@@ -287,7 +287,8 @@ class Prior:
     (Chen et al. 2016): one one-hot block per entry of ``categorical`` (its number of classes,
     drawn uniformly) and ``uniform`` continuous codes drawn from U[−1, 1].
 
-    ``sample(n, generator)`` gives the concatenated vectors, shape ``[n, dim]``, on the CPU;
+    ``sample(n, generator)`` gives the concatenated vectors, shape ``[n, dim]``, on the
+    generator's device (the CPU without one);
     ``split(z)`` takes such vectors apart again (noise, a list of class indices, the continuous
     codes), for the objectives that ask the generator to keep its codes.  ``Prior(d)`` draws
     exactly ``torch.randn(n, d, generator=generator)``.
@@ -324,15 +325,16 @@ class Prior:
 
     def sample(self, n, generator=None):
         n = check_positive_int(n, "n")
+        dev = generator.device if generator is not None else None   # drawn where the stream lives
         if self.noise == "gaussian":
-            parts = [torch.randn(n, self.noise_dim, generator=generator)]
+            parts = [torch.randn(n, self.noise_dim, generator=generator, device=dev)]
         else:
-            parts = [2 * torch.rand(n, self.noise_dim, generator=generator) - 1]
+            parts = [2 * torch.rand(n, self.noise_dim, generator=generator, device=dev) - 1]
         for k in self.categorical:
-            idx = torch.randint(k, (n,), generator=generator)
+            idx = torch.randint(k, (n,), generator=generator, device=dev)
             parts.append(torch.nn.functional.one_hot(idx, k).float())
         if self.uniform:
-            parts.append(2 * torch.rand(n, self.uniform, generator=generator) - 1)
+            parts.append(2 * torch.rand(n, self.uniform, generator=generator, device=dev) - 1)
         return torch.cat(parts, 1) if len(parts) > 1 else parts[0]
 
     def split(self, z):

@@ -1,20 +1,29 @@
-"""GAN objectives, one small class per paper.
+"""GAN objectives, one small class per paper, all with one interface.
 
-A discriminator network returns raw scores (logits) ``r``; for the objectives here
-D(x) = sigmoid(r(x)).  Each objective gives
+An objective is what the two players minimise.  ``ganlib.train`` hands it a
+:class:`Batch` (the real samples, the generator's samples, the latent vectors, …) and the
+discriminator ``D`` (a callable: samples in, raw scores out), and asks for
 
-* ``d_loss(r_real, r_fake)``: what the discriminator minimises,
-* ``g_loss(r_fake)``: what the generator minimises,
-* ``penalty(D, real, fake)``: an extra discriminator term (``None`` here),
-* ``after_d_step(D)``: a hook after each discriminator update (nothing here),
-* ``estimate(r_real, r_fake)``: the divergence that the objective equals at the optimal D,
-  estimated with the current D,
-* ``discriminator(r)``: D's value from raw scores, and
-* ``optimal_discriminator(p_x, q_x)``: D* from the two densities at x (numpy).
+* ``d_loss(D, batch) -> (loss, logs)``: what the discriminator minimises, and
+* ``g_loss(D, batch) -> (loss, logs)``: what the generator minimises (``batch.fake`` then
+  carries the generator's gradient),
 
-``ganlib.train`` runs one loop for all of them.
+where ``logs`` is a dict of the quantities worth plotting, among them the divergence that the
+discriminator's value estimates, under its own name ``objective.divergence`` ("JS", "W1", …).
+Each ``d_loss`` is written in one place, as its paper's equation.  The rest of the interface
+has defaults:
+
+* ``after_step(D, logs)``: called after every discriminator update (WGAN's weight clipping);
+* ``n_critic`` and ``paper_defaults``: the paper's schedule and settings;
+* ``estimate(D, real, fake)``: the divergence estimate alone, for evaluation;
+* ``d_value(r)``: the paper's D (or T, or L) from raw scores, e.g. sigmoid(r);
+* ``optimal_discriminator(p_x, q_x)``: D* from the two densities at x (numpy), where known;
+* ``reset()``, ``state_dict()``, ``load_state_dict()``: state an objective keeps across steps
+  (none here), restarted at the start of a run and saved with it.
 """
 import math
+from dataclasses import dataclass
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -22,41 +31,63 @@ import torch.nn.functional as F
 from . import theory
 from ._checks import check_positive, check_real
 
-__all__ = ["Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares", "Wasserstein",
-           "WassersteinGP", "LossSensitive", "interpolate"]
+__all__ = ["Batch", "Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares",
+           "Wasserstein", "WassersteinGP", "LossSensitive", "interpolate", "gradient_norms"]
+
+
+@dataclass
+class Batch:
+    """One step's tensors, as ``ganlib.train`` hands them to an objective.
+
+    ``real``: data samples; ``fake``: the generator's samples G(z) (detached for the
+    discriminator's loss, attached for the generator's); ``z``: the latent vectors they came
+    from; ``y``: the class labels of a conditional run (``D`` is then already ``D(·, y)``);
+    ``u``: one U[0, 1) variate per sample, drawn from the run's seeded random stream, for
+    objectives with randomness of their own (the gradient penalty's ε).
+    """
+
+    real: Optional[torch.Tensor] = None
+    fake: Optional[torch.Tensor] = None
+    z: Optional[torch.Tensor] = None
+    y: Optional[torch.Tensor] = None
+    u: Optional[torch.Tensor] = None
 
 
 class Objective:
-    """Base class. ``n_critic`` discriminator steps are taken per generator step."""
+    """Base class: the defaults of the interface (see the module's docstring)."""
 
-    n_critic = 1
-    estimate_name = "estimate"
-    estimate_min = 0.0       # the divergence's smallest value (at P = Q); below it a fit failed
+    n_critic = 1             # discriminator updates per generator update
+    divergence = "estimate"  # the name, in the logs, of the divergence that D's value estimates
+    divergence_min = 0.0     # the divergence's smallest value (at P = Q); below it a fit failed
     paper_defaults = {}      # keyword arguments of ``ganlib.train`` that the paper used
-    d_loss_needs_inputs = False   # True: d_loss(r_real, r_fake, real, fake) also sees the samples
 
-    def d_loss(self, r_real, r_fake):  # pragma: no cover - abstract
+    def d_loss(self, D, batch):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def g_loss(self, r_fake):  # pragma: no cover - abstract
+    def g_loss(self, D, batch):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def penalty(self, D, real, fake):
-        return None
+    def after_step(self, D, logs):
+        """Called after every discriminator update, with that update's logs."""
 
-    def after_d_step(self, D):
-        pass
+    @torch.no_grad()
+    def estimate(self, D, real, fake):
+        """The divergence estimate with the current D on the samples ``real`` and ``fake``."""
+        return self.d_loss(D, Batch(real=real, fake=fake))[1][self.divergence]
 
-    def reset(self, seed):
-        """Called by ``train`` and ``fit_discriminator`` at the start of every run with the run's
-        seed: an objective with randomness or state of its own starts it afresh here, so that
-        two runs with the same seed agree even when they share one objective instance."""
-
-    def estimate(self, r_real, r_fake):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def discriminator(self, r):
+    def d_value(self, r):
+        """The paper's discriminator value from the network's raw output ``r``."""
         return r
+
+    def reset(self):
+        """Restart any state the objective keeps across steps (called at the start of a run)."""
+
+    def state_dict(self):
+        return {}
+
+    def load_state_dict(self, state):
+        if state:
+            raise ValueError(f"{type(self).__name__} keeps no state, got {sorted(state)}")
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -65,28 +96,24 @@ class Objective:
 class Minimax(Objective):
     """Goodfellow et al. (2014), eq. (1):
 
-        min_G max_D V(D, G) = E_data[log D(x)] + E_z[log(1 − D(G(z)))].
+        min_G max_D V(D, G) = E_data[log D(x)] + E_z[log(1 − D(G(z)))],
 
-    The generator minimises the same V ("saturating" loss: E_z[log(1 − D(G(z)))]).
-    At D* = p_data / (p_data + p_g), V = −log 4 + 2·JS(p_data‖p_g).
+    with D(x) = sigmoid(r(x)) of the network's raw score r.  The generator minimises the same V
+    (the "saturating" loss E_z[log(1 − D(G(z)))]).  At D* = p_data / (p_data + p_g),
+    V = −log 4 + 2·JS(p_data‖p_g), so (V + log 4) / 2 estimates JS.
     """
 
-    estimate_name = "JS"
+    divergence = "JS"
 
-    def value(self, r_real, r_fake):
+    def d_loss(self, D, batch):
         # log D = log sigmoid(r) = −softplus(−r);  log(1 − D) = −softplus(r)
-        return -F.softplus(-r_real).mean() - F.softplus(r_fake).mean()
+        V = -F.softplus(-D(batch.real)).mean() - F.softplus(D(batch.fake)).mean()
+        return -V, {"V": V, "JS": (V + math.log(4)) / 2}          # D ascends V
 
-    def d_loss(self, r_real, r_fake):
-        return -self.value(r_real, r_fake)           # D ascends V
+    def g_loss(self, D, batch):
+        return -F.softplus(D(batch.fake)).mean(), {}               # E_z[log(1 − D(G(z)))]
 
-    def g_loss(self, r_fake):
-        return -F.softplus(r_fake).mean()            # E_z[log(1 − D(G(z)))], G descends it
-
-    def estimate(self, r_real, r_fake):
-        return (self.value(r_real, r_fake) + math.log(4)) / 2   # JS = (V(D*, G) + log 4) / 2
-
-    def discriminator(self, r):
+    def d_value(self, r):
         return torch.sigmoid(r)
 
     def optimal_discriminator(self, p_x, q_x):
@@ -102,8 +129,8 @@ class NonSaturating(Minimax):
     the generator's samples with confidence.  The discriminator's side is unchanged.
     """
 
-    def g_loss(self, r_fake):
-        return F.softplus(-r_fake).mean()            # −E_z[log D(G(z))]
+    def g_loss(self, D, batch):
+        return F.softplus(-D(batch.fake)).mean(), {}               # −E_z[log D(G(z))]
 
 
 # Each f-divergence as torch code: T = g_f(v) (the paper's output activation) and f*(T),
@@ -132,6 +159,8 @@ class FDivergence(Objective):
     heuristic, the analogue of the non-saturating GAN loss).
     """
 
+    divergence = "D_f"
+
     def __init__(self, name, generator_loss="saddle"):
         if name not in _F_GAN:
             raise ValueError(f"name must be one of {sorted(_F_GAN)}, got {name!r}")
@@ -139,28 +168,23 @@ class FDivergence(Objective):
             raise ValueError(f"generator_loss must be 'saddle' or 'alternative', got {generator_loss!r}")
         self.name, self.generator_loss = name, generator_loss
         self._T, self._fstar_T = _F_GAN[name]
-        self.estimate_name = f"D_f ({name})"
         if name == "gan":          # its f(u) = u log u − (u + 1) log(u + 1) has f(1) = −log 4
-            self.estimate_min = -math.log(4)
+            self.divergence_min = -math.log(4)
 
     def __repr__(self):
         return f"FDivergence({self.name!r}, generator_loss={self.generator_loss!r})"
 
-    def value(self, v_real, v_fake):
-        return self._T(v_real).mean() - self._fstar_T(v_fake).mean()
+    def d_loss(self, D, batch):
+        F_value = self._T(D(batch.real)).mean() - self._fstar_T(D(batch.fake)).mean()
+        return -F_value, {"D_f": F_value}                          # T ascends F
 
-    def d_loss(self, v_real, v_fake):
-        return -self.value(v_real, v_fake)
-
-    def g_loss(self, v_fake):
+    def g_loss(self, D, batch):
+        v_fake = D(batch.fake)
         if self.generator_loss == "saddle":
-            return -self._fstar_T(v_fake).mean()
-        return -self._T(v_fake).mean()
+            return -self._fstar_T(v_fake).mean(), {}               # Q descends F
+        return -self._T(v_fake).mean(), {}                         # Q ascends E_Q[T]
 
-    def estimate(self, v_real, v_fake):
-        return self.value(v_real, v_fake)
-
-    def discriminator(self, v):
+    def d_value(self, v):
         return self._T(v)
 
     def optimal_discriminator(self, p_x, q_x):
@@ -177,11 +201,11 @@ class LeastSquares(Objective):
     generator's criterion at D* is C(G) with 2C(G) = ∫ ((b−c)(p_d + p_g) − (b−a)p_g)² / (p_d + p_g);
     for b − c = 1 and b − a = 2 (the default coding a, b, c = −1, 1, 0) this is
     ∫ (2p_g − (p_d + p_g))² / (p_d + p_g), a Pearson χ² (see ``ganlib.theory.lsgan_derivation``).
-    ``estimate`` is 2C(G) with the current D: E_data[(D − c)²] + E_g[(D − c)²].
+    The log "2C(G)" is that criterion with the current D: E_data[(D − c)²] + E_g[(D − c)²].
     The paper's other coding, (0, 1, 1), makes G push D(G(z)) to the "real" label.
     """
 
-    estimate_name = "2C(G)"
+    divergence = "2C(G)"
 
     def __init__(self, a=-1.0, b=1.0, c=0.0):
         self.a, self.b, self.c = check_real(a, "a"), check_real(b, "b"), check_real(c, "c")
@@ -191,14 +215,13 @@ class LeastSquares(Objective):
     def __repr__(self):
         return f"LeastSquares(a={self.a:g}, b={self.b:g}, c={self.c:g})"
 
-    def d_loss(self, d_real, d_fake):
-        return 0.5 * ((d_real - self.b) ** 2).mean() + 0.5 * ((d_fake - self.a) ** 2).mean()
+    def d_loss(self, D, batch):
+        d_real, d_fake = D(batch.real), D(batch.fake)
+        loss = 0.5 * ((d_real - self.b) ** 2).mean() + 0.5 * ((d_fake - self.a) ** 2).mean()
+        return loss, {"2C(G)": ((d_real - self.c) ** 2).mean() + ((d_fake - self.c) ** 2).mean()}
 
-    def g_loss(self, d_fake):
-        return 0.5 * ((d_fake - self.c) ** 2).mean()
-
-    def estimate(self, d_real, d_fake):
-        return ((d_real - self.c) ** 2).mean() + ((d_fake - self.c) ** 2).mean()
+    def g_loss(self, D, batch):
+        return 0.5 * ((D(batch.fake) - self.c) ** 2).mean(), {}
 
     def optimal_discriminator(self, p_x, q_x):
         return theory.d_star_least_squares(p_x, q_x, self.a, self.b)
@@ -209,14 +232,14 @@ class Wasserstein(Objective):
     sigmoid) maximises E_P[f(x)] − E_Q[f(x)] over weights clipped to [−clip, clip] after every
     critic step, a crude way to keep f K-Lipschitz for some K; the generator minimises
     −E_z[f(G(z))].  At the optimum the critic's value is K·W1(P, Q) (Kantorovich–Rubinstein),
-    with K fixed by the clipping and the architecture, so ``estimate`` is W1 up to that scale.
+    with K fixed by the clipping and the architecture, so the log "W1" is W1 up to that scale.
 
     Every parameter of the critic is clipped, as in the paper's code.  ``paper_defaults``: RMSProp
     with α = 5e-5, m = 64, n_critic = 5 (c = 0.01 is the default ``clip``).
     """
 
     n_critic = 5
-    estimate_name = "W1 (critic)"
+    divergence = "W1"
     paper_defaults = dict(optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, batch_size=64, n_critic=5)
 
     def __init__(self, clip=0.01):
@@ -225,43 +248,59 @@ class Wasserstein(Objective):
     def __repr__(self):
         return f"Wasserstein(clip={self.clip:g})"
 
-    def d_loss(self, f_real, f_fake):
-        return f_fake.mean() - f_real.mean()          # the critic ascends E_P[f] − E_Q[f]
+    def d_loss(self, D, batch):
+        W = D(batch.real).mean() - D(batch.fake).mean()
+        return -W, {"W1": W}                        # the critic ascends E_P[f] − E_Q[f]
 
-    def g_loss(self, f_fake):
-        return -f_fake.mean()
-
-    def estimate(self, f_real, f_fake):
-        return f_real.mean() - f_fake.mean()
+    def g_loss(self, D, batch):
+        return -D(batch.fake).mean(), {}
 
     @torch.no_grad()
-    def after_d_step(self, D):
+    def after_step(self, D, logs):
         for p in D.parameters():
             p.clamp_(-self.clip, self.clip)
 
 
-def interpolate(real, fake, generator=None):
+def interpolate(real, fake, u):
     """Points x̂ = ε·x + (1 − ε)·x̃ on the segments between ``real`` and ``fake`` (paired row by
-    row), with one ε ~ U[0, 1] per sample (Gulrajani et al. 2017, Algorithm 1), drawn from
-    ``generator`` on the CPU.  Returns ``(x_hat, eps)``; both batches are detached."""
+    row), with ε = ``u``, one U[0, 1] variate per sample (Gulrajani et al. 2017, Algorithm 1).
+    Both batches are detached."""
     if real.shape != fake.shape:
         raise ValueError(f"real and fake batches must have the same shape, got "
                          f"{tuple(real.shape)} and {tuple(fake.shape)}")
-    eps = torch.rand(len(real), *[1] * (real.dim() - 1), generator=generator).to(real.device)
-    return eps * real.detach() + (1 - eps) * fake.detach(), eps
+    if u is None or u.shape != real.shape[:1]:
+        raise ValueError(f"u must hold one variate per sample, shape ({len(real)},), got "
+                         f"{None if u is None else tuple(u.shape)}")
+    eps = u.reshape(-1, *[1] * (real.dim() - 1))
+    return eps * real.detach() + (1 - eps) * fake.detach()
+
+
+def gradient_norms(D, x):
+    """‖∇_x D(x)‖₂ per sample, over all of a sample's dimensions, differentiable in D's weights.
+    Written with ``torch.func.grad``, so that it also runs under ``vmap`` (``ganlib.train_many``);
+    it cannot run through batch norm, whose running statistics it would have to update."""
+    try:
+        grad = torch.func.grad(lambda v: D(v).sum())(x)
+    except RuntimeError as err:
+        if "in-place" not in str(err):
+            raise
+        raise ValueError("the gradient penalty needs a critic without batch norm (the penalty is "
+                         "per sample, Gulrajani et al. 2017, Section 4): use layer norm, e.g. "
+                         "nets.dcgan(..., d_norm='layer')") from err
+    return grad.flatten(1).norm(dim=1)
 
 
 class WassersteinGP(Wasserstein):
     """WGAN-GP, Gulrajani et al. (2017), Algorithm 1: the same critic objective with a gradient
     penalty instead of clipping,
 
-        λ · E_x̂[(‖∇_x̂ f(x̂)‖₂ − 1)²],   x̂ = ε·x + (1 − ε)·G(z),  ε ~ U[0, 1] per sample,
+        E_Q[f(x̃)] − E_P[f(x)] + λ · E_x̂[(‖∇_x̂ f(x̂)‖₂ − 1)²],   x̂ = ε·x + (1 − ε)·x̃,  ε ~ U[0, 1],
 
-    the norm taken per sample over *all* input dimensions (channels and pixels together).  The
-    optimal critic has gradient norm 1 on the lines between coupled points, which the penalty
-    asks for softly.  No clipping.  ``paper_defaults``: λ = 10, Adam with α = 1e-4,
-    β = (0, 0.9), m = 64, n_critic = 5.  The critic should not use batch norm (the penalty is per
-    sample); ``nets.dcgan(..., d_norm="layer")`` is the paper's replacement.
+    one ε per sample, the norm taken per sample over *all* input dimensions (channels and pixels
+    together).  The optimal critic has gradient norm 1 on the lines between coupled points,
+    which the penalty asks for softly.  No clipping.  ``paper_defaults``: λ = 10, Adam with
+    α = 1e-4, β = (0, 0.9), m = 64, n_critic = 5.  The critic should not use batch norm (the
+    penalty is per sample); ``nets.dcgan(..., d_norm="layer")`` is the paper's replacement.
 
     ``one_sided=True`` penalises only gradients steeper than 1, λ·E[max(0, ‖∇f(x̂)‖ − 1)²]: the
     variant that Gulrajani et al. (Section 4) mention and that Petzka, Fischer & Lukovnikov
@@ -275,34 +314,28 @@ class WassersteinGP(Wasserstein):
     paper_defaults = dict(optimizer="adam", lr_g=1e-4, lr_d=1e-4, betas=(0.0, 0.9),
                           batch_size=64, n_critic=5)
 
-    def __init__(self, lam=10.0, one_sided=False, seed=0):
+    def __init__(self, lam=10.0, one_sided=False):
         self.lam = check_positive(lam, "lam")
         if not isinstance(one_sided, bool):
             raise TypeError(f"one_sided must be True or False, got {one_sided!r}")
         self.one_sided = one_sided
-        self.reset(seed)
-
-    def reset(self, seed):
-        self._gen = torch.Generator().manual_seed(seed + 3)   # ε, reproducibly, on any device
 
     def __repr__(self):
         return f"WassersteinGP(lam={self.lam:g}" + (", one_sided=True)" if self.one_sided else ")")
 
-    def gradient_norms(self, D, real, fake):
-        """‖∇_x̂ D(x̂)‖₂ per sample, at random points x̂ between ``real`` and ``fake``."""
-        x_hat, _ = interpolate(real, fake, self._gen)
-        x_hat.requires_grad_(True)
-        (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
-        return grad.flatten(1).norm(dim=1)
+    def d_loss(self, D, batch):
+        W = D(batch.real).mean() - D(batch.fake).mean()
+        slope = gradient_norms(D, interpolate(batch.real, batch.fake, batch.u))
+        excess = F.relu(slope - 1) if self.one_sided else slope - 1
+        penalty = self.lam * (excess ** 2).mean()
+        return -W + penalty, {"W1": W, "penalty": penalty, "slope": slope.mean()}
 
-    def penalty(self, D, real, fake):
-        excess = self.gradient_norms(D, real, fake) - 1
-        if self.one_sided:
-            excess = F.relu(excess)
-        return self.lam * (excess ** 2).mean()
+    def after_step(self, D, logs):
+        pass                                        # no clipping
 
-    def after_d_step(self, D):
-        pass
+    @torch.no_grad()
+    def estimate(self, D, real, fake):
+        return D(real).mean() - D(fake).mean()      # the critic's value, without the penalty
 
 
 class LossSensitive(Objective):
@@ -319,12 +352,11 @@ class LossSensitive(Objective):
     allows dropping the term; a small γ is said to stabilise training).
     ``paper_defaults`` (the author's code): Adam α = 1e-4, β1 = 0.5, m = 64; margin scale
     2e-4 on L1 distances of 3×64×64 images in [−1, 1], so scale it to your data (here: the
-    default 1.0 suits low-dimensional data).  ``estimate`` is E_g[L] − E_data[L], the gap that
-    plays the role of WGAN's critic value.
+    default 1.0 suits low-dimensional data).  The log "gap" is E_g[L] − E_data[L], which plays
+    the role of WGAN's critic value.
     """
 
-    estimate_name = "E_g[L] − E_data[L]"
-    d_loss_needs_inputs = True
+    divergence = "gap"
     paper_defaults = dict(optimizer="adam", lr_g=1e-4, lr_d=1e-4, betas=(0.5, 0.999),
                           batch_size=64)
 
@@ -344,16 +376,14 @@ class LossSensitive(Objective):
                              f"{tuple(real.shape)} and {tuple(fake.shape)}")
         return self.margin_scale * (real - fake).flatten(1).abs().sum(1)
 
-    def d_loss(self, r_real, r_fake, real, fake):
-        L_real, L_fake = F.relu(r_real).flatten(), F.relu(r_fake).flatten()
-        slack = F.relu(self.margin(real, fake.detach()) + L_real - L_fake)
-        return self.gamma * L_real.mean() + slack.mean()
+    def d_loss(self, D, batch):
+        L_real, L_fake = F.relu(D(batch.real)).flatten(), F.relu(D(batch.fake)).flatten()
+        slack = F.relu(self.margin(batch.real, batch.fake.detach()) + L_real - L_fake)
+        loss = self.gamma * L_real.mean() + slack.mean()
+        return loss, {"gap": L_fake.mean() - L_real.mean(), "slack": slack.mean()}
 
-    def g_loss(self, r_fake):
-        return F.relu(r_fake).mean()
+    def g_loss(self, D, batch):
+        return F.relu(D(batch.fake)).mean(), {}
 
-    def estimate(self, r_real, r_fake):
-        return F.relu(r_fake).mean() - F.relu(r_real).mean()
-
-    def discriminator(self, r):
+    def d_value(self, r):
         return F.relu(r)

@@ -281,8 +281,8 @@ def training_curves(run, window=50, reference=None, axes=None):
         axes[0].plot(steps[len(steps) - len(y):], y, color=color, label=label)
     axes[0].set_xlabel(tr("generator step", "生成器更新步数"))
     axes[0].legend()
-    est = _smooth(h["estimate"], window)
-    name = getattr(run.objective, "estimate_name", "estimate")
+    name = run.config.get("divergence", "estimate")
+    est = _smooth(h[name], window)
     axes[1].plot(steps[len(steps) - len(est):], est, color=COLORS["learned"],
                  label=tr(f"{name} estimated by D", f"由 D 估计的 {name}"))
     for label, value in (reference or {}).items():

@@ -16,10 +16,11 @@ from torch import nn
 
 from ._checks import check_positive, check_positive_int
 from .data import Distribution, Generated, Prior, eval_generate
-from .objectives import Minimax, Objective
+from .objectives import Batch, Minimax, Objective
 
 __all__ = ["device", "TrainingDiverged", "FitWarning", "FittedDiscriminator", "fit_discriminator",
-           "Run", "train", "linear_lr_decay", "wgan_critic_schedule"]
+           "Run", "train", "d_step", "g_step", "simultaneous_step", "linear_lr_decay",
+           "wgan_critic_schedule"]
 
 
 def device():
@@ -123,31 +124,91 @@ def _check_data(data, name):
     return data
 
 
-def _finite(value, step, name):
-    v = float(value)
-    if not math.isfinite(v):
-        raise TrainingDiverged(step, name, v)
-    return v
+class _Logs:
+    """Per-step logs (dicts of 0-d tensors) kept where they were computed and copied to the host
+    in one transfer per ``flush``; a NaN/inf value raises :class:`TrainingDiverged` naming the
+    first step and quantity that has it."""
+
+    def __init__(self, history):
+        self.history, self.pending = history, []
+
+    def add(self, step, logs):
+        self.pending.append((step, logs))
+
+    def flush(self):
+        if not self.pending:
+            return
+        keys = list(self.pending[0][1])
+        rows = torch.stack([torch.stack([logs[k].detach().float().reshape(()) for k in keys])
+                            for _, logs in self.pending]).tolist()
+        for (step, _), row in zip(self.pending, rows):
+            for key, value in zip(keys, row):
+                if not math.isfinite(value):
+                    self.pending = []
+                    raise TrainingDiverged(step, key, value)
+        for i, key in enumerate(keys):
+            self.history.setdefault(key, []).extend(row[i] for row in rows)
+        self.pending = []
 
 
-def _d_objective(objective, D, real, fake, y=None):
-    """The discriminator's loss (with the objective's penalty, if any) and its raw outputs.
-    With labels ``y`` (conditional training) D scores ``D(x, y)``."""
-    if y is not None:
-        D = functools.partial(_score_with, D, y)
-    r_real, r_fake = D(real), D(fake)
-    if objective.d_loss_needs_inputs:
-        loss = objective.d_loss(r_real, r_fake, real, fake)
-    else:
-        loss = objective.d_loss(r_real, r_fake)
-    pen = objective.penalty(D, real, fake)
-    if pen is not None:
-        loss = loss + pen
-    return loss, r_real, r_fake
+def _scorer(D, y):
+    """D as the objective sees it: ``D(x)``, or ``D(x, y)`` with the batch's labels."""
+    return D if y is None else functools.partial(_score_with, D, y)
 
 
 def _score_with(D, y, x):
     return D(x, y)
+
+
+def _generate(G, z, y):
+    return G(z) if y is None else G(z, y)
+
+
+def _detached(loss, logs, name):
+    return {name: loss.detach(), **{k: v.detach() for k, v in logs.items()}}
+
+
+# --------------------------------------------------------------------------- the steps
+# Each step takes device tensors and returns its logs as device tensors; nothing here reads a
+# value back to the host.
+def d_step(G, D, objective, opt_d, real, z, y=None, u=None):
+    """One discriminator update on real samples and G(z); returns the logs of its loss."""
+    with torch.no_grad():
+        fake = _generate(G, z, y)
+    loss, logs = objective.d_loss(_scorer(D, y), Batch(real=real, fake=fake, z=z, y=y, u=u))
+    opt_d.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_d.step()
+    logs = _detached(loss, logs, "d_loss")
+    objective.after_step(D, logs)
+    return logs
+
+
+def g_step(G, D, objective, opt_g, z, y=None):
+    """One generator update on G(z); returns the logs of its loss."""
+    loss, logs = objective.g_loss(_scorer(D, y), Batch(fake=_generate(G, z, y), z=z, y=y))
+    opt_g.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_g.step()
+    return _detached(loss, logs, "g_loss")
+
+
+def simultaneous_step(G, D, objective, opt_g, opt_d, real, z, y=None, u=None):
+    """f-GAN's single step: both players take their gradient on the same minibatch, then both
+    step (Nowozin et al. 2016, Algorithm 1)."""
+    fake = _generate(G, z, y)
+    scorer = _scorer(D, y)
+    d_loss, d_logs = objective.d_loss(scorer, Batch(real=real, fake=fake.detach(), z=z, y=y, u=u))
+    g_loss, g_logs = objective.g_loss(scorer, Batch(fake=fake, z=z, y=y))
+    d_params, g_params = list(D.parameters()), list(G.parameters())
+    for prm, grad in zip(d_params + g_params, torch.autograd.grad(d_loss, d_params)
+                         + torch.autograd.grad(g_loss, g_params)):
+        prm.grad = grad
+    opt_d.step()
+    opt_g.step()
+    logs = {**_detached(d_loss, d_logs, "d_loss"), **_detached(g_loss, g_logs, "g_loss")}
+    objective.after_step(D, logs)
+    return logs
 
 
 def _resolve_device(dev):
@@ -190,7 +251,7 @@ class FittedDiscriminator:
         flat = x.ndim == 1
         t = torch.as_tensor(x.reshape(len(x), -1) if not flat else x[:, None], device=self.device)
         self.net.eval()
-        out = self.objective.discriminator(self.net(t)).squeeze(-1).cpu().numpy()
+        out = self.objective.d_value(self.net(t)).squeeze(-1).cpu().numpy()
         return out.astype(np.float64)
 
     def __repr__(self):
@@ -203,12 +264,13 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
     """Hold the generator fixed as the distribution ``q`` and learn D against data ``p``.
 
     Returns a :class:`FittedDiscriminator` with ``.d(x)`` and ``.estimate``, the objective's
-    divergence estimate computed with the learned D on ``n_eval`` fresh samples of each.
+    divergence estimate (``objective.estimate``) computed with the learned D on ``n_eval`` fresh
+    samples of each; ``.history`` holds the logs of every step (``d_loss`` and the objective's).
     The default D is an MLP with ``hidden`` widths behind a fixed standardisation of its
     input; Adam with a cosine-decayed learning rate ``lr``.
 
     Every objective's estimate is a divergence, so at the optimal D it is at least the
-    divergence's smallest value ``objective.estimate_min`` (0, or −log 4 for f-GAN's "gan"
+    divergence's smallest value ``objective.divergence_min`` (0, or −log 4 for f-GAN's "gan"
     divergence).  A fit whose estimate lies below it by more than three standard errors has
     settled in a wrong local optimum, such as a critic of the wrong sign (the two-sided
     gradient penalty has such a well).  Such a fit is never returned silently: with the default
@@ -233,7 +295,7 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
         fit = _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval,
                         seed + 7919 * k, dev, progress)
         fit.restarts = k
-        floor = objective.estimate_min
+        floor = objective.divergence_min
         if fit.estimate >= floor - 3 * fit.estimate_se:
             return fit
         cause = (f"the fitted {type(objective).__name__} discriminator's estimate "
@@ -253,7 +315,8 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
 
 def _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval, seed, dev, progress):
     gen = torch.Generator().manual_seed(seed)
-    objective.reset(seed)
+    u_gen = torch.Generator().manual_seed(seed + 3)     # the objective's own randomness (ε)
+    objective.reset()
     if D is None:
         ref = torch.cat([p.sample(20_000, gen), q.sample(20_000, gen)])
         from .nets import mlp
@@ -262,28 +325,36 @@ def _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval, seed, d
     D = D.to(dev).train()
     opt = torch.optim.Adam(D.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
-    history = {"d_loss": []}
+    history = {}
+    logs = _Logs(history)
     with _bar(steps, _progress_default(progress), "fit D") as bar:
         for step in range(steps):
-            real = p.sample(batch_size, gen).to(dev)
-            fake = q.sample(batch_size, gen).to(dev)
-            loss, _, _ = _d_objective(objective, D, real, fake)
-            history["d_loss"].append(_finite(loss.detach(), step, "d_loss"))
+            batch = Batch(real=p.sample(batch_size, gen).to(dev),
+                          fake=q.sample(batch_size, gen).to(dev),
+                          u=torch.rand(batch_size, generator=u_gen).to(dev))
+            loss, step_logs = objective.d_loss(D, batch)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
-            objective.after_d_step(D)
+            step_logs = _detached(loss, step_logs, "d_loss")
+            objective.after_step(D, step_logs)
+            logs.add(step, step_logs)
+            if step % 100 == 99:
+                logs.flush()
             bar.update()
+    logs.flush()
     D.eval()
-    with torch.no_grad():
-        r_real = torch.cat([D(c.to(dev)) for c in p.sample(n_eval, gen).split(65536)])
-        r_fake = torch.cat([D(c.to(dev)) for c in q.sample(n_eval, gen).split(65536)])
-        estimate = float(objective.estimate(r_real, r_fake))
-        # the standard error by batch means: the estimate on 20 disjoint slices of the samples
-        parts = [float(objective.estimate(r_real[i::20], r_fake[i::20]))
-                 for i in range(min(20, n_eval))]
-    se = float(np.std(parts) / math.sqrt(len(parts))) if len(parts) > 1 else 0.0
+    # the estimate on fresh samples: its mean over 20 disjoint slices, and by batch means its
+    # standard error
+    n_parts = min(20, n_eval)
+    reals, fakes = p.sample(n_eval, gen).tensor_split(n_parts), q.sample(n_eval, gen).tensor_split(n_parts)
+    parts = np.array([float(objective.estimate(D, r.to(dev), f.to(dev))) for r, f in zip(reals, fakes)])
+    sizes = np.array([len(r) for r in reals])
+    estimate = float(np.sum(parts * sizes) / n_eval)
+    if not math.isfinite(estimate):
+        raise TrainingDiverged(steps, f"the fitted estimate of {objective.divergence}", estimate)
+    se = float(np.std(parts) / math.sqrt(n_parts)) if n_parts > 1 else 0.0
     return FittedDiscriminator(D, objective, history, estimate, dev, estimate_se=se)
 
 
@@ -292,14 +363,15 @@ _CHECKPOINT_FORMAT = "ganlib.Run/1"
 
 
 class Run:
-    """The record of one training run: networks, loss history, sample snapshots."""
+    """The record of one training run: networks, the history of every logged quantity (per
+    generator step: ``d_loss``, ``g_loss`` and the objective's logs, such as its divergence
+    estimate ``history[objective.divergence]``), and sample snapshots."""
 
     def __init__(self, G, D, objective, config, history=None, snapshots=None, z_fixed=None,
                  y_fixed=None):
         self.G, self.D, self.objective, self.config = G, D, objective, config
         self.y_fixed = y_fixed
-        self.history = history if history is not None else {"d_loss": [], "g_loss": [],
-                                                            "estimate": []}
+        self.history = history if history is not None else {"d_loss": [], "g_loss": []}
         self.snapshots = snapshots if snapshots is not None else []  # [(step, tensor)]
         self.z_fixed = z_fixed
 
@@ -337,7 +409,8 @@ class Run:
                  "history": self.history,
                  "snapshot_steps": [s for s, _ in self.snapshots],
                  "snapshot_samples": [x for _, x in self.snapshots],
-                 "z_fixed": self.z_fixed, "y_fixed": self.y_fixed}
+                 "z_fixed": self.z_fixed, "y_fixed": self.y_fixed,
+                 "objective_state": self.objective.state_dict() if self.objective else {}}
         buf = io.BytesIO()
         torch.save(state, buf)
         raw = buf.getvalue()
@@ -387,6 +460,13 @@ class Run:
                 copy.deepcopy(net).load_state_dict(state[name])
             except Exception as err:
                 raise ValueError(f"the checkpoint {path!r} does not fit {name}: {err}") from err
+        objective_state = state.get("objective_state", {})
+        if objective is not None:
+            try:
+                copy.deepcopy(objective).load_state_dict(objective_state)
+            except Exception as err:
+                raise ValueError(f"the checkpoint {path!r} does not fit {objective!r}: {err}") from err
+            objective.load_state_dict(objective_state)
         G.load_state_dict(state["G"])
         D.load_state_dict(state["D"])
         snaps = list(zip(state["snapshot_steps"], state["snapshot_samples"]))
@@ -425,9 +505,12 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
 
     Each of the ``steps`` generator updates follows ``n_critic`` discriminator updates
     (default: the objective's own ``n_critic``; a callable ``n_critic(step) -> int`` gives a
-    schedule, such as :func:`wgan_critic_schedule`).  The discriminator minimises
-    ``objective.d_loss`` plus ``objective.penalty`` and then calls ``objective.after_d_step``;
-    the generator minimises ``objective.g_loss``.  The latent prior is ``prior`` (a
+    schedule, such as :func:`wgan_critic_schedule`).  Each discriminator update
+    (:func:`d_step`) minimises ``objective.d_loss`` and then calls ``objective.after_step``;
+    each generator update (:func:`g_step`) minimises ``objective.g_loss``.  Their logs are the
+    run's ``history``, one entry per generator step (the discriminator's from its last update);
+    they stay on the device and are copied to the host every 100 steps (and at snapshots, at
+    the end, and every step when there are hooks).  The latent prior is ``prior`` (a
     :class:`~ganlib.data.Prior`), by default N(0, I) of ``latent_dim`` dimensions (inferred from
     G when not given); training, snapshots and ``Run.sample`` all draw from it.
 
@@ -446,8 +529,9 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
 
     ``hooks`` are callables ``hook(run, step)`` called after every generator step (they may
     ``run.log(key, value)``).  Snapshots of G on a fixed latent batch are taken before
-    training, every ``snapshot_every`` steps, and at the end.  Any NaN/inf loss stops the run
-    with :class:`TrainingDiverged` naming the step and the loss; so does a snapshot (the last
+    training, every ``snapshot_every`` steps, and at the end.  Any NaN/inf loss or log stops
+    the run with :class:`TrainingDiverged` naming the first step and quantity that has it (at
+    the next copy to the host); so does a snapshot (the last
     one comes after the last update) that is NaN/inf or lies over 1,000 times farther out than
     the data's largest coordinate.  G and D are called once on two samples before training,
     so that a shape mismatch is named (which network, which dimensions).
@@ -497,9 +581,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
     probe = _dry_run(G, D, data, latent_dim, conditional, dev)
     limit = _BLOWUP * max(1.0, float(probe.abs().max()))
 
-    objective.reset(seed)
-    data_gen = torch.Generator().manual_seed(seed)
-    z_gen = torch.Generator().manual_seed(seed + 1)
+    objective.reset()
+    streams = _Streams(seed, dev)
     z_fixed = prior.sample(n_snapshot, torch.Generator().manual_seed(seed + 2))
     y_fixed = None
     if conditional:
@@ -509,114 +592,97 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
                   lr_g=lr_g, lr_d=lr_d, betas=tuple(betas), n_critic=n_critic, seed=seed,
                   optimizer=optimizer if isinstance(optimizer, str) else "custom",
                   simultaneous=bool(simultaneous), conditional=bool(conditional),
-                  objective=repr(objective))
+                  objective=repr(objective), divergence=objective.divergence)
     run = Run(G, D, objective, config, z_fixed=z_fixed, y_fixed=y_fixed)
     opt_g = run.opt_g = make_opt(G.parameters(), lr_g, tuple(betas))
     opt_d = run.opt_d = make_opt(D.parameters(), lr_d, tuple(betas))
+    logs = _Logs(run.history)
+
+    def real_batch():   # with labels, every call passes the minibatch's labels y along
+        if conditional:
+            x, y = data.sample(batch_size, streams.data, labels=True)
+            return x.to(dev), y.to(dev)
+        return data.sample(batch_size, streams.data).to(dev), None
 
     def snapshot(step):
+        logs.flush()
         x = eval_generate(G, z_fixed, y_fixed)
         _check_samples(x, step, limit)
         run.snapshots.append((step, x))
 
-    def z_batch():
-        return prior.sample(batch_size, z_gen).to(dev)
-
-    # With labels, every call passes the minibatch's labels y along; without, y is None.
-    def real_batch():
-        if conditional:
-            x, y = data.sample(batch_size, data_gen, labels=True)
-            return x.to(dev), y.to(dev)
-        return data.sample(batch_size, data_gen).to(dev), None
-
-    def generate(z, y):
-        return G(z) if y is None else G(z, y)
-
-    def score(x, y):
-        return D(x) if y is None else D(x, y)
-
-    stats = {}
-
-    def layer_stats_of(net, who):
-        total = 0.0
-        for name, m in net.named_modules():
-            w = getattr(m, "weight", None)
-            if isinstance(w, nn.Parameter) and w.dim() > 1 and w.grad is not None:
-                g = float(w.grad.norm())
-                stats[f"grad_norm/{who}/{name}"] = g
-                total += g * g
-                if who == "D":
-                    stats[f"weight_absmax/D/{name}"] = float(w.detach().abs().max())
-        stats[f"grad_norm/{who}"] = math.sqrt(total)
-
-    def record(step, d_value, g_value, est):
-        run.history["d_loss"].append(d_value)
-        run.history["g_loss"].append(g_value)
-        run.history["estimate"].append(est)
-        for key, value in stats.items():
-            run.log(key, value)
-        for hook in hooks:
-            hook(run, step)
-        if snapshot_every and step % snapshot_every == 0 and step != steps:
-            snapshot(step)
-        if step % 100 == 0:
-            bar.set_postfix(d_loss=f"{d_value:.3f}", g_loss=f"{g_value:.3f}", refresh=False)
-
-    def single_step(step):
-        real, y = real_batch()
-        fake = generate(z_batch(), y)
-        d_loss, r_real, r_fake = _d_objective(objective, D, real, fake, y)
-        g_loss = objective.g_loss(r_fake)
-        d_value = _finite(d_loss.detach(), step, "d_loss")
-        g_value = _finite(g_loss.detach(), step, "g_loss")
-        est = _finite(objective.estimate(r_real.detach(), r_fake.detach()), step, "estimate")
-        d_params, g_params = list(D.parameters()), list(G.parameters())
-        d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)
-        g_grads = torch.autograd.grad(g_loss, g_params)
-        for prm, grad in zip(d_params + g_params, d_grads + g_grads):
-            prm.grad = grad
-        if layer_stats:
-            layer_stats_of(D, "D")
-            layer_stats_of(G, "G")
-        opt_d.step()
-        opt_g.step()
-        objective.after_d_step(D)
-        return d_value, g_value, est
-
-    def alternating_step(step):
-        for _ in range(check_positive_int(schedule(step), "n_critic(step)")):
-            real, y = real_batch()
-            with torch.no_grad():
-                fake = generate(z_batch(), y)
-            d_loss, r_real, r_fake = _d_objective(objective, D, real, fake, y)
-            d_value = _finite(d_loss.detach(), step, "d_loss")
-            opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            opt_d.step()
-            objective.after_d_step(D)
-        if layer_stats:
-            layer_stats_of(D, "D")   # gradients of the last critic update, weights after it
-        est = _finite(objective.estimate(r_real.detach(), r_fake.detach()), step, "estimate")
-        y = None
-        if conditional:   # labels for G drawn from the data's label frequencies
-            y = data.labels[torch.randint(len(data.labels), (batch_size,), generator=data_gen)].to(dev)
-        g_loss = objective.g_loss(score(generate(z_batch(), y), y))
-        g_value = _finite(g_loss.detach(), step, "g_loss")
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        if layer_stats:
-            layer_stats_of(G, "G")
-        opt_g.step()
-        return d_value, g_value, est
-
-    one_step = single_step if simultaneous else alternating_step
     snapshot(0)
     with _bar(steps, _progress_default(progress), type(objective).__name__) as bar:
         for step in range(1, steps + 1):
-            record(step, *one_step(step))
+            if simultaneous:
+                real, y = real_batch()
+                step_logs = simultaneous_step(G, D, objective, opt_g, opt_d, real,
+                                              streams.z(prior, batch_size), y,
+                                              streams.u(batch_size))
+                stats = _layer_stats(D, "D") | _layer_stats(G, "G") if layer_stats else {}
+            else:
+                for _ in range(check_positive_int(schedule(step), "n_critic(step)")):
+                    real, y = real_batch()
+                    d_logs = d_step(G, D, objective, opt_d, real, streams.z(prior, batch_size), y,
+                                    streams.u(batch_size))
+                # gradients of the last critic update, weights after it
+                stats = _layer_stats(D, "D") if layer_stats else {}
+                y = None
+                if conditional:   # labels for G drawn from the data's label frequencies
+                    y = data.labels[torch.randint(len(data.labels), (batch_size,),
+                                                  generator=streams.data)].to(dev)
+                step_logs = d_logs | g_step(G, D, objective, opt_g, streams.z(prior, batch_size), y)
+                if layer_stats:
+                    stats |= _layer_stats(G, "G")
+            logs.add(step, step_logs | stats)
+            if hooks or step % _SYNC_EVERY == 0 or step == steps:
+                logs.flush()
+                bar.set_postfix(d_loss=f"{run.history['d_loss'][-1]:.3f}",
+                                g_loss=f"{run.history['g_loss'][-1]:.3f}", refresh=False)
+            for hook in hooks:
+                hook(run, step)
+            if snapshot_every and step % snapshot_every == 0 and step != steps:
+                snapshot(step)
             bar.update()
     snapshot(steps)
     return run
+
+
+# logs are copied to the host every this many steps (and at snapshots, the end, and every step
+# when there are hooks, which run on the host and may read ``run.history``)
+_SYNC_EVERY = 100
+
+
+class _Streams:
+    """A run's random streams, all from its seed: data (on the CPU, where the data sets live),
+    and the latent vectors z and the objective's variates u, drawn on the run's device."""
+
+    def __init__(self, seed, dev):
+        self.data = torch.Generator().manual_seed(seed)
+        self._z = torch.Generator(device=dev).manual_seed(seed + 1)
+        self._u = torch.Generator(device=dev).manual_seed(seed + 3)
+        self.dev = dev
+
+    def z(self, prior, n):
+        return prior.sample(n, self._z)
+
+    def u(self, n):
+        return torch.rand(n, generator=self._u, device=self.dev)
+
+
+def _layer_stats(net, who):
+    """Per layer of ``net``: its weight's gradient norm (and for D its largest |weight|), and
+    the total gradient norm, as 0-d tensors."""
+    stats, total = {}, 0.0
+    for name, m in net.named_modules():
+        w = getattr(m, "weight", None)
+        if isinstance(w, nn.Parameter) and w.dim() > 1 and w.grad is not None:
+            g = w.grad.norm()
+            stats[f"grad_norm/{who}/{name}"] = g
+            total = total + g * g
+            if who == "D":
+                stats[f"weight_absmax/D/{name}"] = w.detach().abs().max()
+    stats[f"grad_norm/{who}"] = torch.as_tensor(total).sqrt()
+    return stats
 
 
 def linear_lr_decay(final=0.05):

@@ -6,6 +6,7 @@ import pytest
 import sympy as sp
 import torch
 
+import hand
 import ganlib
 from ganlib import data, objectives, theory
 
@@ -66,7 +67,7 @@ def test_output_activation_and_conjugate_torch_forms(name):
     vs = torch.linspace(-3, 3, 13, dtype=torch.float64)
     for val in vs:
         gv = g.subs(sp.Symbol("v", real=True), float(val))
-        assert float(obj.discriminator(val)) == pytest.approx(float(gv), rel=1e-9, abs=1e-12)
+        assert float(obj.d_value(val)) == pytest.approx(float(gv), rel=1e-9, abs=1e-12)
         assert float(obj._fstar_T(val)) == pytest.approx(float(fs.subs(sp.Symbol("t", real=True), gv)),
                                                         rel=1e-9, abs=1e-12)
 
@@ -107,18 +108,19 @@ def test_fdivergence_hand_values():
     obj = objectives.FDivergence("kl")
     vr, vf = torch.tensor([1.0, 2.0]), torch.tensor([0.0])
     # E_P[v] − E_Q[exp(v − 1)] = 1.5 − e^{-1}
-    assert float(obj.estimate(vr, vf)) == pytest.approx(1.5 - math.exp(-1))
-    assert float(obj.d_loss(vr, vf)) == pytest.approx(-(1.5 - math.exp(-1)))
-    assert float(obj.g_loss(vf)) == pytest.approx(-math.exp(-1))
+    d_loss, logs, g_loss = hand.on_scores(obj, vr, vf)
+    assert logs["D_f"] == pytest.approx(1.5 - math.exp(-1))
+    assert d_loss == pytest.approx(-(1.5 - math.exp(-1)))
+    assert g_loss == pytest.approx(-math.exp(-1))
     alt = objectives.FDivergence("kl", generator_loss="alternative")
-    assert float(alt.g_loss(torch.tensor([0.5]))) == pytest.approx(-0.5)
+    assert float(hand.g_loss(alt, torch.tensor([0.5]))) == pytest.approx(-0.5)
 
 
 def test_fdivergence_gan_matches_minimax():
     """The "gan" f-divergence is the original GAN: F = V(D, G) with D = sigmoid(v)."""
     vr, vf = torch.randn(50), torch.randn(40)
-    assert float(objectives.FDivergence("gan").estimate(vr, vf)) == pytest.approx(
-        float(objectives.Minimax().value(vr, vf)), rel=1e-6)
+    assert hand.on_scores(objectives.FDivergence("gan"), vr, vf)[1]["D_f"] == pytest.approx(
+        hand.on_scores(objectives.Minimax(), vr, vf)[1]["V"], rel=1e-6)
 
 
 def test_fdivergence_bad_name_lists_valid_names():

@@ -11,18 +11,29 @@ from torch import nn
 
 import ganlib
 from ganlib import data, nets, objectives
+from ganlib.objectives import Batch
 
 
 # --------------------------------------------------------------------------- the penalty's points
 def test_interpolation_weights_are_uniform_on_the_unit_interval():
-    real, fake = torch.randn(20_000, 3), torch.randn(20_000, 3)
-    x_hat, eps = objectives.interpolate(real, fake, torch.Generator().manual_seed(0))
-    e = eps.flatten().numpy()
-    assert e.min() >= 0 and e.max() <= 1
+    """The ε that training hands the penalty: one U[0, 1) variate per sample, fresh each step."""
+    seen = []
+
+    class Recording(objectives.WassersteinGP):
+        def d_loss(self, D, batch):
+            seen.append(batch.u)
+            return super().d_loss(D, batch)
+
+    ganlib.train(nets.mlp(2, 2, hidden=(4,), seed=0), nets.mlp(2, 1, hidden=(4,), seed=1),
+                 data.ring(), Recording(), steps=40, batch_size=100, progress=False)
+    e = torch.cat(seen).numpy()
+    assert len(e) == 40 * 5 * 100 and e.min() >= 0 and e.max() <= 1
     # U[0, 1], not N(0, 1) or a constant: a KS test at a fixed seed, and the first two moments
     assert stats.kstest(e, "uniform").pvalue > 1e-3
     assert e.mean() == pytest.approx(0.5, abs=0.01) and e.var() == pytest.approx(1 / 12, abs=0.003)
-    torch.testing.assert_close(x_hat, eps * real + (1 - eps) * fake)
+    real, fake, u = torch.randn(100, 3), torch.randn(100, 3), seen[0]
+    torch.testing.assert_close(objectives.interpolate(real, fake, u),
+                               u[:, None] * real + (1 - u[:, None]) * fake)
 
 
 def test_penalty_is_evaluated_on_the_segments_between_paired_samples():
@@ -41,8 +52,8 @@ def test_penalty_is_evaluated_on_the_segments_between_paired_samples():
 
     gen = torch.Generator().manual_seed(0)
     real, fake = torch.randn(64, 2, 4, 4, generator=gen), torch.randn(64, 2, 4, 4, generator=gen) + 3
-    objectives.WassersteinGP(seed=1).penalty(Recording(), real, fake)
-    (x_hat,) = seen
+    objectives.WassersteinGP().d_loss(Recording(), Batch(real=real, fake=fake, u=torch.rand(64)))
+    x_hat = seen[2]                              # D(real), D(fake), then D(x̂)
     d, u = (real - fake).flatten(1), (x_hat - fake).flatten(1)
     t = (u * d).sum(1) / (d * d).sum(1)                     # the position along each segment
     assert torch.all(t >= 0) and torch.all(t <= 1)
@@ -57,8 +68,9 @@ def test_one_sided_penalty_is_zero_below_slope_one_and_equal_above():
         with torch.no_grad():
             D.weight.copy_(D.weight / D.weight.norm() * norm)
         for one_sided, expected in ((False, two), (True, one)):
-            pen = objectives.WassersteinGP(lam=1, one_sided=one_sided).penalty(D, real, fake)
-            assert float(pen.detach()) == pytest.approx(expected, rel=1e-5, abs=1e-7)
+            _, logs = objectives.WassersteinGP(lam=1, one_sided=one_sided).d_loss(
+                D, Batch(real=real, fake=fake, u=torch.rand(32)))
+            assert float(logs["penalty"].detach()) == pytest.approx(expected, rel=1e-5, abs=1e-7)
     assert "one_sided=True" in repr(objectives.WassersteinGP(one_sided=True))
     with pytest.raises(TypeError, match="one_sided"):
         objectives.WassersteinGP(one_sided="yes")
@@ -199,9 +211,9 @@ def test_fit_restarts_a_wrong_signed_critic():
 
 def test_the_guard_knows_each_divergences_smallest_value():
     """f-GAN's "gan" divergence 2·JS − log 4 is negative for every P ≠ Q: not a failed fit."""
-    assert objectives.FDivergence("gan").estimate_min == pytest.approx(-np.log(4))
-    assert all(objectives.FDivergence(n).estimate_min == 0 for n in ("kl", "js", "pearson"))
-    assert objectives.Minimax().estimate_min == 0 and objectives.WassersteinGP().estimate_min == 0
+    assert objectives.FDivergence("gan").divergence_min == pytest.approx(-np.log(4))
+    assert all(objectives.FDivergence(n).divergence_min == 0 for n in ("kl", "js", "pearson"))
+    assert objectives.Minimax().divergence_min == 0 and objectives.WassersteinGP().divergence_min == 0
     with warnings.catch_warnings():
         warnings.simplefilter("error", ganlib.FitWarning)
         fit = ganlib.fit_discriminator(data.gaussian(0, 1), data.gaussian(0.6, 1),

@@ -7,6 +7,7 @@ import sympy as sp
 import torch
 from scipy import integrate, stats
 
+import hand
 import ganlib
 from ganlib import data, objectives, theory
 
@@ -15,13 +16,14 @@ def test_least_squares_on_hand_values():
     obj = objectives.LeastSquares()                       # a, b, c = −1, 1, 0
     d_real, d_fake = torch.tensor([0.5, 1.5]), torch.tensor([-0.5, 0.0])
     # D: ½·mean((0.5−1)², (1.5−1)²) + ½·mean((−0.5+1)², (0+1)²) = ½·0.25 + ½·0.625
-    assert float(obj.d_loss(d_real, d_fake)) == pytest.approx(0.125 + 0.3125)
-    # G: ½·mean(0.25, 0) ; estimate: mean(0.25, 2.25) + mean(0.25, 0)
-    assert float(obj.g_loss(d_fake)) == pytest.approx(0.0625)
-    assert float(obj.estimate(d_real, d_fake)) == pytest.approx(1.25 + 0.125)
-    zero_one = objectives.LeastSquares(0, 1, 1)
-    assert float(zero_one.d_loss(d_real, d_fake)) == pytest.approx(0.5 * 0.25 + 0.5 * 0.125)
-    assert float(zero_one.g_loss(d_fake)) == pytest.approx(0.5 * (2.25 + 1.0) / 2)
+    d_loss, logs, g_loss = hand.on_scores(obj, d_real, d_fake)
+    assert d_loss == pytest.approx(0.125 + 0.3125)
+    # G: ½·mean(0.25, 0) ; 2C(G): mean(0.25, 2.25) + mean(0.25, 0)
+    assert g_loss == pytest.approx(0.0625)
+    assert logs["2C(G)"] == pytest.approx(1.25 + 0.125)
+    d_loss, _, g_loss = hand.on_scores(objectives.LeastSquares(0, 1, 1), d_real, d_fake)
+    assert d_loss == pytest.approx(0.5 * 0.25 + 0.5 * 0.125)
+    assert g_loss == pytest.approx(0.5 * (2.25 + 1.0) / 2)
 
 
 @pytest.mark.parametrize("call,exc,word", [

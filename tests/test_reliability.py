@@ -87,7 +87,7 @@ def test_a_save_error_names_the_target(tmp_path):
 
 
 def test_two_runs_with_one_penalty_instance_agree():
-    """The penalty's ε comes from the run's seed, not from a generator the instance keeps."""
+    """The penalty's ε comes from the run's seed, not from anything the instance keeps."""
     obj = objectives.WassersteinGP()
     losses = []
     for _ in range(2):
@@ -172,3 +172,48 @@ def test_quadrature_reports_lost_accuracy():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert _integrate(lambda x: np.exp(-x), [(0.0, np.inf)], []) == pytest.approx(1.0, rel=1e-10)
+
+
+class _Counting(objectives.NonSaturating):
+    """An objective with state across steps (as BEGAN's k_t): the number of D updates seen."""
+
+    def reset(self):
+        self.updates = 0
+
+    def after_step(self, D, logs):
+        self.updates += 1
+
+    def state_dict(self):
+        return {"updates": self.updates}
+
+    def load_state_dict(self, state):
+        self.updates = int(state["updates"])
+
+
+def test_objective_state_is_reset_per_run_and_saved_with_it(tmp_path):
+    obj = _Counting()
+    for _ in range(2):                                 # a second run starts from zero again
+        G, D = nets.mlp(2, 2, hidden=(8,), seed=0), nets.mlp(2, 1, hidden=(8,), seed=1)
+        run = ganlib.train(G, D, data.ring(), obj, steps=3, n_critic=2, batch_size=8,
+                           progress=False)
+        assert obj.updates == 6
+    path = run.save(tmp_path / "run.pt")
+    fresh = _Counting()
+    fresh.reset()
+    ganlib.Run.load(path, nets.mlp(2, 2, hidden=(8,)), nets.mlp(2, 1, hidden=(8,)), fresh)
+    assert fresh.updates == 6
+    with pytest.raises(ValueError, match=r"run\.pt.*does not fit"):
+        ganlib.Run.load(path, nets.mlp(2, 2, hidden=(8,)), nets.mlp(2, 1, hidden=(8,)),
+                        objectives.NonSaturating())          # keeps no state: refused by name
+
+
+def test_a_nan_in_any_log_is_named_with_its_step():
+    class Late(objectives.NonSaturating):
+        def d_loss(self, D, batch):
+            loss, logs = super().d_loss(D, batch)
+            self.calls = getattr(self, "calls", 0) + 1
+            return loss, logs | {"probe": loss * (float("nan") if self.calls == 7 else 1.0)}
+
+    G, D = nets.mlp(2, 2, hidden=(8,), seed=0), nets.mlp(2, 1, hidden=(8,), seed=1)
+    with pytest.raises(ganlib.TrainingDiverged, match=r"step 7: probe = nan"):
+        ganlib.train(G, D, data.ring(), Late(), steps=150, batch_size=8, progress=False)

@@ -8,6 +8,7 @@ from torch import nn
 
 import ganlib
 from ganlib import data, metrics, nets, objectives, theory
+from ganlib.objectives import Batch
 
 import outcome_cases
 
@@ -43,7 +44,7 @@ def test_train_is_reproducible_and_records_history():
                                  batch_size=32, seed=5, snapshot_every=10, progress=False))
     a, b = runs
     assert a.history["g_loss"] == b.history["g_loss"]
-    assert len(a.history["d_loss"]) == len(a.history["estimate"]) == 30
+    assert len(a.history["d_loss"]) == len(a.history["JS"]) == 30
     assert [s for s, _ in a.snapshots] == [0, 10, 20, 30]
     assert a.snapshots[-1][1].shape == (1000, 2)
     assert torch.equal(a.sample(10, seed=1), b.sample(10, seed=1))
@@ -69,17 +70,18 @@ def test_train_on_8_gaussian_ring_learns_most_modes():
     assert np.mean([r["high_quality"] for r in runs]) >= 0.45, runs
 
 
-def test_n_critic_hooks_and_penalty_are_used():
-    calls = {"after": 0, "penalty": 0, "hook": 0}
+def test_n_critic_hooks_and_after_step_are_used():
+    calls = {"after": 0, "d_loss": 0, "hook": 0}
 
     class Counting(objectives.NonSaturating):
         n_critic = 3
 
-        def penalty(self, D, real, fake):
-            calls["penalty"] += 1
-            return 0.0 * D(real).mean()
+        def d_loss(self, D, batch):
+            calls["d_loss"] += 1
+            return super().d_loss(D, batch)
 
-        def after_d_step(self, D):
+        def after_step(self, D, logs):
+            assert set(logs) == {"d_loss", "V", "JS"}
             calls["after"] += 1
 
     def hook(run, step):
@@ -89,14 +91,15 @@ def test_n_critic_hooks_and_penalty_are_used():
     G, D = small_nets()
     run = ganlib.train(G, D, data.ring(), Counting(), steps=4, batch_size=8, hooks=[hook],
                        progress=False)
-    assert calls == {"after": 12, "penalty": 12, "hook": 4}
+    assert calls == {"after": 12, "d_loss": 12, "hook": 4}
     assert run.history["step_seen"] == [1, 2, 3, 4]
 
 
 def test_divergence_names_step_and_loss():
     class Exploding(objectives.NonSaturating):
-        def g_loss(self, r_fake):
-            return super().g_loss(r_fake) * float("nan")
+        def g_loss(self, D, batch):
+            loss, logs = super().g_loss(D, batch)
+            return loss * float("nan"), logs
 
     G, D = small_nets()
     with pytest.raises(ganlib.TrainingDiverged, match=r"step 1: g_loss = nan"):
@@ -233,8 +236,9 @@ def test_simultaneous_gradients_equal_the_two_partial_derivatives():
     real = data.ring().sample(8, torch.Generator().manual_seed(4))
     z = torch.randn(8, 2, generator=torch.Generator().manual_seed(5))
     fake = Gr(z)
-    gd = torch.autograd.grad(obj.d_loss(Dr(real), Dr(fake)), list(Dr.parameters()), retain_graph=True)
-    gg = torch.autograd.grad(obj.g_loss(Dr(fake)), list(Gr.parameters()))
+    gd = torch.autograd.grad(obj.d_loss(Dr, Batch(real=real, fake=fake))[0], list(Dr.parameters()),
+                             retain_graph=True)
+    gg = torch.autograd.grad(obj.g_loss(Dr, Batch(fake=fake))[0], list(Gr.parameters()))
     for w, w0, g in zip(D.parameters(), Dr.parameters(), gd):
         torch.testing.assert_close(w, w0 - 0.1 * g)
     for w, w0, g in zip(G.parameters(), Gr.parameters(), gg):

@@ -5,16 +5,19 @@ import pytest
 import torch
 from torch import nn
 
+import hand
 import ganlib
 from ganlib import data, nets, objectives, theory
+from ganlib.objectives import Batch
 
 
 def test_wasserstein_losses_on_hand_values():
     obj = objectives.Wasserstein()
     f_real, f_fake = torch.tensor([1.0, 3.0]), torch.tensor([-1.0, 0.0])
-    assert float(obj.d_loss(f_real, f_fake)) == pytest.approx(-0.5 - 2.0)
-    assert float(obj.g_loss(f_fake)) == pytest.approx(0.5)
-    assert float(obj.estimate(f_real, f_fake)) == pytest.approx(2.5)
+    d_loss, logs, g_loss = hand.on_scores(obj, f_real, f_fake)
+    assert d_loss == pytest.approx(-0.5 - 2.0)
+    assert g_loss == pytest.approx(0.5)
+    assert logs["W1"] == pytest.approx(2.5)
     assert obj.n_critic == 5 and obj.paper_defaults["lr_d"] == 5e-5
     assert objectives.WassersteinGP().paper_defaults["betas"] == (0.0, 0.9)
     assert objectives.WassersteinGP().lam == 10.0
@@ -44,21 +47,33 @@ def test_penalty_of_a_linear_critic_on_images():
     torch.manual_seed(0)
     D = nn.Sequential(nn.Flatten(), nn.Linear(64, 1))
     real, fake = torch.randn(16, 1, 8, 8), torch.randn(16, 1, 8, 8)
-    w_norm = float(D[1].weight.norm())
+    w_norm = float(D[1].weight.detach().norm())
+    batch = Batch(real=real, fake=fake, u=torch.rand(16))
     for lam in (10.0, 0.5):
-        pen = objectives.WassersteinGP(lam=lam).penalty(D, real, fake)
-        assert float(pen) == pytest.approx(lam * (w_norm - 1) ** 2, rel=1e-5)
+        loss, logs = objectives.WassersteinGP(lam=lam).d_loss(D, batch)
+        loss, logs = loss.detach(), {k: v.detach() for k, v in logs.items()}
+        assert float(logs["penalty"]) == pytest.approx(lam * (w_norm - 1) ** 2, rel=1e-5)
+        assert float(logs["slope"]) == pytest.approx(w_norm, rel=1e-5)
+        assert float(loss) == pytest.approx(float(logs["penalty"] - logs["W1"]), rel=1e-6)
 
 
 def test_gradient_norm_is_per_sample_over_all_pixels():
     # f(x) = Σ x² has ∇f = 2x, so the per-sample norm is 2‖x̂‖ over all 2·4·4 inputs
-    obj = objectives.WassersteinGP(seed=3)
     real = torch.randn(5, 2, 4, 4)
-    norms = obj.gradient_norms(lambda x: (x ** 2).flatten(1).sum(1, keepdim=True), real, real)
+    norms = objectives.gradient_norms(lambda x: (x ** 2).flatten(1).sum(1, keepdim=True), real)
     np.testing.assert_allclose(norms.detach().numpy(), 2 * real.flatten(1).norm(dim=1).numpy(),
                                rtol=1e-5)
     with pytest.raises(ValueError, match="same shape"):
-        obj.gradient_norms(lambda x: x.sum(1), real, real[:3])
+        objectives.interpolate(real, real[:3], torch.rand(5))
+    with pytest.raises(ValueError, match="one variate per sample"):
+        objectives.interpolate(real, real, torch.rand(4))
+
+
+def test_gradient_penalty_refuses_batch_norm_by_name():
+    D = nn.Sequential(nn.Linear(2, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+    with pytest.raises(ValueError, match="without batch norm"):
+        objectives.WassersteinGP().d_loss(D, Batch(torch.randn(8, 2), torch.randn(8, 2),
+                                                   u=torch.rand(8)))
 
 
 @pytest.mark.training_outcome
@@ -104,9 +119,9 @@ def test_critic_schedule_sets_updates_per_generator_step():
     class Counting(objectives.Wasserstein):
         calls = 0
 
-        def after_d_step(self, D):
+        def after_step(self, D, logs):
             Counting.calls += 1
-            super().after_d_step(D)
+            super().after_step(D, logs)
 
     schedule = ganlib.wgan_critic_schedule(n_critic=1, warmup_steps=2, warmup_critic=4, every=3)
     assert [schedule(s) for s in (1, 2, 3, 4, 6)] == [4, 4, 4, 1, 4]
@@ -124,9 +139,12 @@ def test_loss_sensitive_on_hand_values():
     fake = torch.tensor([[1.0, 0.0], [1.0, 3.0]])           # L1 distances 1 and 2 -> margins 0.5, 1
     r_real, r_fake = torch.tensor([[0.2], [-1.0]]), torch.tensor([[1.0], [0.5]])
     # L(real) = (0.2, 0), L(fake) = (1, 0.5); slack = (0.5 + 0.2 − 1)+, (1 + 0 − 0.5)+ = 0, 0.5
-    assert float(obj.d_loss(r_real, r_fake, real, fake)) == pytest.approx(0.1 * 0.1 + 0.25)
-    assert float(obj.g_loss(r_fake)) == pytest.approx(0.75)
-    assert float(obj.estimate(r_real, r_fake)) == pytest.approx(0.75 - 0.1)
+    L = lambda x: r_real if x is real else r_fake          # noqa: E731  (scores by lookup)
+    loss, logs = obj.d_loss(L, Batch(real=real, fake=fake))
+    assert float(loss) == pytest.approx(0.1 * 0.1 + 0.25)
+    assert float(logs["slack"]) == pytest.approx(0.25)
+    assert float(obj.g_loss(L, Batch(fake=fake))[0]) == pytest.approx(0.75)
+    assert float(logs["gap"]) == pytest.approx(0.75 - 0.1)
     with pytest.raises(ValueError, match="margin_scale"):
         objectives.LossSensitive(margin_scale=0)
     with pytest.raises(ValueError, match="gamma"):

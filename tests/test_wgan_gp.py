@@ -110,7 +110,7 @@ def test_l1_extension_bounds_and_gradient():
 
 
 def _gp_critic_loss(a, lam, one_sided, delta=1.5):
-    """ganlib's own WGAN-GP critic loss (d_loss + penalty) of the linear critic f(x) = a·x on
+    """ganlib's own WGAN-GP critic loss (with its penalty) of the linear critic f(x) = a·x on
     two point sets whose means differ by ``delta``."""
     import torch
     from ganlib import objectives
@@ -120,7 +120,8 @@ def _gp_critic_loss(a, lam, one_sided, delta=1.5):
     D = torch.nn.Linear(1, 1, bias=False).double()
     with torch.no_grad():
         D.weight.fill_(a)
-    return float((obj.d_loss(D(real), D(fake)) + obj.penalty(D, real, fake)).detach())
+    batch = objectives.Batch(real=real, fake=fake, u=torch.rand(101, dtype=torch.float64))
+    return float(obj.d_loss(D, batch)[0].detach())
 
 
 @pytest.mark.parametrize("lam", [10.0, 2.0])
