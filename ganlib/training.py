@@ -139,6 +139,9 @@ class _Logs:
         if not self.pending:
             return
         keys = list(self.pending[0][1])
+        if any(logs.keys() != self.pending[0][1].keys() for _, logs in self.pending):
+            raise ValueError(f"the logs must name the same quantities at every step; the first "
+                             f"step logged {keys}")
         rows = torch.stack([torch.stack([logs[k].detach().float().reshape(()) for k in keys])
                             for _, logs in self.pending]).tolist()
         for (step, _), row in zip(self.pending, rows):

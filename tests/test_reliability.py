@@ -166,7 +166,7 @@ def test_theory_never_imports_the_objectives_it_checks():
 
 
 def test_quadrature_reports_lost_accuracy():
-    from ganlib.theory import QuadratureWarning, _integrate
+    from ganlib.theory.divergences import QuadratureWarning, _integrate
     with pytest.warns(QuadratureWarning, match="error estimate"):
         _integrate(lambda x: np.sin(1 / x) / x, [(1e-6, 1.0)], [])      # wildly oscillating
     with warnings.catch_warnings():

@@ -249,15 +249,37 @@ def test_w1_primal_equals_dual_equals_scipy():
     from scipy import stats
     x, a = [0.0, 1.0, 3.0], [0.5, 0.3, 0.2]
     y, b = [1.5, 2.0, 4.0], [0.2, 0.5, 0.3]
-    primal, plan = theory.w1_primal(x, a, y, b)
-    dual, z, f = theory.w1_dual(x, a, y, b)
+    primal, plan = theory.w1_primal(x, y, a=a, b=b)
+    dual, f_x, f_y = theory.w1_dual(x, y, a=a, b=b)
     ref = stats.wasserstein_distance(x, y, a, b)
     assert primal == pytest.approx(ref, rel=1e-9) and dual == pytest.approx(ref, rel=1e-9)
     np.testing.assert_allclose(plan.sum(1), a, atol=1e-12)
     np.testing.assert_allclose(plan.sum(0), b, atol=1e-12)
-    assert np.all(np.abs(np.diff(f)) <= np.diff(z) + 1e-9)          # f is 1-Lipschitz
+    z, f = np.array(x + y), np.concatenate([f_x, f_y])
+    assert np.all(np.abs(f[:, None] - f[None]) <= np.abs(z[:, None] - z[None]) + 1e-9)   # 1-Lipschitz
     with pytest.raises(ValueError, match="sum to 1"):
-        theory.w1_primal(x, [0.5, 0.5, 0.5], y, b)
+        theory.w1_primal(x, y, a=[0.5, 0.5, 0.5], b=b)
+    with pytest.raises(ValueError, match="one weight per point"):
+        theory.w1_dual(x, y, a=[0.5, 0.5], b=b)
+    with pytest.raises(TypeError):
+        theory.w1_primal(x, a, y, b)             # weights are keyword-only: the old order fails loudly
+
+
+def test_weighted_w1_in_the_plane_against_an_independent_program():
+    """Unequal sizes and weights in R^2 (the LP), against scipy's linprog on the cost matrix
+    written out here, and the dual against the primal."""
+    from scipy.optimize import linprog
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(7, 2)), rng.normal(size=(5, 2)) + [1.0, 0.5]
+    a, b = rng.dirichlet(np.ones(7)), rng.dirichlet(np.ones(5))
+    cost = np.array([[np.hypot(*(p - q)) for q in y] for p in x])
+    A = np.zeros((12, 35))
+    for i in range(7):
+        for j in range(5):
+            A[i, 5 * i + j] = A[7 + j, 5 * i + j] = 1
+    ref = linprog(cost.ravel(), A_eq=A, b_eq=np.concatenate([a, b]), bounds=(0, None)).fun
+    assert theory.w1_primal(x, y, a=a, b=b)[0] == pytest.approx(ref, abs=1e-9)
+    assert theory.w1_dual(x, y, a=a, b=b)[0] == pytest.approx(ref, abs=1e-8)
 
 
 def test_parallel_lines_derivation_values():

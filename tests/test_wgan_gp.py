@@ -15,20 +15,21 @@ def _clouds(n=25, seed=0):
     return x, y
 
 
-def test_w1_points_matches_scipy_in_one_dimension():
+def test_w1_of_two_equal_samples_matches_scipy_in_one_dimension():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=40), rng.exponential(size=40)
-    value, perm = theory.w1_points(x, y)
+    value, plan = theory.w1_primal(x, y)
     assert value == pytest.approx(stats.wasserstein_distance(x, y), abs=1e-12)
-    assert sorted(perm) == list(range(40))
+    assert sorted(plan.argmax(1)) == list(range(40)) and np.allclose(plan.sum(0), 1 / 40)
 
 
-def test_w1_points_matches_the_transport_linear_program():
+def test_the_assignment_shortcut_matches_the_transport_linear_program():
     x, y = _clouds(12)
-    value, perm = theory.w1_points(x, y)
+    value, plan = theory.w1_primal(x, y)
+    perm = plan.argmax(1)
     w = np.full(12, 1 / 12)
-    # the LP over all couplings (not only permutations), on the distance matrix: ganlib's 1-D
-    # w1_primal cannot take 2-D points, so solve the coupling LP here with scipy directly
+    # the LP over all couplings (not only permutations), on the distance matrix, solved here
+    # with scipy directly (w1_primal takes the assignment shortcut for equal uniform sets)
     from scipy.optimize import linprog
     cost = np.linalg.norm(x[:, None] - y[None], axis=-1).ravel()
     A = np.vstack([np.kron(np.eye(12), np.ones(12)), np.kron(np.ones(12), np.eye(12))])
@@ -39,8 +40,9 @@ def test_w1_points_matches_the_transport_linear_program():
 
 def test_kantorovich_rubinstein_duality_and_complementary_slackness():
     x, y = _clouds(20, seed=3)
-    primal, perm = theory.w1_points(x, y)
-    dual, f_x, f_y = theory.w1_points_dual(x, y)
+    primal, plan = theory.w1_primal(x, y)
+    perm = plan.argmax(1)
+    dual, f_x, f_y = theory.w1_dual(x, y)
     assert dual == pytest.approx(primal, abs=1e-8)
     # on every coupled pair the critic rises by exactly the distance
     np.testing.assert_allclose(f_x - f_y[perm], np.linalg.norm(x - y[perm], axis=1), atol=1e-7)
@@ -48,8 +50,8 @@ def test_kantorovich_rubinstein_duality_and_complementary_slackness():
 
 def test_extended_critic_has_unit_gradient_pointing_to_the_real_end_of_each_segment():
     x, y = _clouds(20, seed=4)
-    _, perm = theory.w1_points(x, y)
-    _, f_x, f_y = theory.w1_points_dual(x, y)
+    perm = theory.w1_primal(x, y)[1].argmax(1)
+    _, f_x, f_y = theory.w1_dual(x, y)
     f = theory.lipschitz_extension(np.vstack([x, y]), np.concatenate([f_x, f_y]))
     np.testing.assert_allclose(f(x), f_x, atol=1e-9)          # it interpolates
     t = np.random.default_rng(0).uniform(0.05, 0.95, size=(20, 1))
@@ -80,12 +82,12 @@ def test_lipschitz_extension_is_lipschitz_and_rejects_impossible_values():
 
 
 def test_point_set_functions_check_their_arguments():
-    with pytest.raises(ValueError, match="same shape"):
-        theory.w1_points(np.zeros((3, 2)), np.zeros((4, 2)))
-    with pytest.raises(ValueError, match="same shape"):
-        theory.w1_points(np.zeros((3, 2)), np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="same dimension"):
+        theory.w1_primal(np.zeros((3, 2)), np.zeros((3, 3)))
     with pytest.raises(ValueError, match="x must hold at least one sample"):
-        theory.w1_points_dual(np.zeros((0, 2)), np.zeros((0, 2)))
+        theory.w1_dual(np.zeros((0, 2)), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="y contains NaN"):
+        theory.w1_primal(np.zeros((3, 2)), np.full((3, 2), np.nan))
 
 
 def test_noisy_ring_is_the_fixed_generator_of_the_contour_figure():

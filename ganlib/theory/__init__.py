@@ -1,0 +1,21 @@
+"""The truth that learned models are checked against.
+
+Two kinds of truth live here:
+
+* numerical divergences between 1-D distributions from ``ganlib.data`` (``kl``, ``js``,
+  ``tv``, ``w1``, ``pearson_chi2``, ``f_divergence``), computed by adaptive quadrature
+  (``scipy.integrate.quad``) over the supports, split where the densities change shape;
+* symbolic derivations (sympy) that the chapters display step by step.
+
+Conventions: natural logarithms (nats) throughout, and the Jensen–Shannon divergence *with*
+its ½ factors, JS(P‖Q) = ½ KL(P‖M) + ½ KL(Q‖M), M = ½(P + Q), so that 0 ≤ JS ≤ log 2.
+"""
+from . import conjugates, derivations, divergences, nonparametric, transport
+from .conjugates import *      # noqa: F401,F403
+from .derivations import *     # noqa: F401,F403
+from .divergences import *     # noqa: F401,F403
+from .nonparametric import *   # noqa: F401,F403
+from .transport import *       # noqa: F401,F403
+
+__all__ = (divergences.__all__ + conjugates.__all__ + transport.__all__ + nonparametric.__all__
+           + derivations.__all__)

@@ -1,0 +1,314 @@
+"""Symbolic derivations (sympy) that the chapters display step by step; every step carries the
+value that sympy computed."""
+from __future__ import annotations
+
+
+import sympy as sp
+
+from .. import _lang
+from .conjugates import conjugate_domain, fenchel_conjugate
+
+__all__ = ["Derivation", "proposition1", "virtual_training_criterion", "criterion_on_pieces", "conjugate_derivation", "parallel_lines_derivation", "lsgan_derivation", "nonsaturating_derivation", "gp_linear_critic_derivation"]
+
+
+# --------------------------------------------------------------------------- symbolic
+class Derivation:
+    """Named steps of a sympy derivation; ``show()`` typesets them with captions."""
+
+    def __init__(self, title):
+        self.title = title
+        self.steps = []  # (key, caption dict, latex string)
+        self.values = {}
+
+    def add(self, key, en, zh, latex, value=None):
+        self.steps.append((key, {"en": en, "zh": zh}, latex))
+        self.values[key] = value
+        return value
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+    def _repr_markdown_(self):
+        lang = _lang.get()
+        return "\n\n".join(f"**{i}.** {cap[lang]}\n\n$$\n{tex}\n$$"
+                           for i, (_, cap, tex) in enumerate(self.steps, 1))
+
+    def show(self):
+        from IPython.display import Markdown, display
+        display(Markdown(self._repr_markdown_()))
+
+
+def proposition1():
+    """Goodfellow et al. (2014), Proposition 1: the pointwise maximiser of a·log y + b·log(1−y)."""
+    a, b = sp.symbols("a b", positive=True)
+    y = sp.Symbol("y", positive=True)
+    d = Derivation("proposition1")
+    f = d.add("objective", "For a fixed $x$, with $a = p_{data}(x)$ and $b = p_g(x)$, the value $y = D(x)$ maximises",
+              "固定 $x$，记 $a = p_{data}(x)$，$b = p_g(x)$，$y = D(x)$ 要使下式最大",
+              r"f(y) = " + sp.latex(a * sp.log(y) + b * sp.log(1 - y)),
+              a * sp.log(y) + b * sp.log(1 - y))
+    df = sp.together(sp.diff(f, y))
+    d.add("derivative", "Its derivative", "求导",
+          r"f'(y) = " + sp.latex(sp.diff(f, y)) + " = " + sp.latex(df), df)
+    (y_star,) = sp.solve(sp.Eq(sp.diff(f, y), 0), y)
+    d.add("critical_point", "The only critical point in $(0, 1)$", "$(0, 1)$ 内唯一的驻点",
+          r"y^* = " + sp.latex(y_star), y_star)
+    d2 = sp.diff(f, y, 2)
+    d2_at = sp.factor(sp.simplify(d2.subs(y, y_star)))
+    d.add("second_derivative", "The second derivative is negative on all of $(0, 1)$, so $y^*$ is the maximum",
+          "二阶导数在整个 $(0, 1)$ 上为负，所以 $y^*$ 是最大值点",
+          r"f''(y) = " + sp.latex(d2) + r" < 0, \qquad f''(y^*) = " + sp.latex(d2_at), d2_at)
+    p, q = sp.symbols("p_{data} p_g", positive=True)
+    d.add("optimal_d", "Substituting $a = p_{data}(x)$, $b = p_g(x)$", "代回 $a = p_{data}(x)$，$b = p_g(x)$",
+          r"D^*_G(x) = " + sp.latex(y_star.subs({a: p, b: q})), y_star.subs({a: p, b: q}))
+    return d
+
+
+def virtual_training_criterion():
+    """C(G) = max_D V(D, G) = −log 4 + 2·JS(p_data‖p_g), derived pointwise in sympy."""
+    p, q = sp.symbols("p_{data} p_g", positive=True)
+    m = (p + q) / 2
+    d = Derivation("virtual_training_criterion")
+    dstar = p / (p + q)
+    integrand = p * sp.log(dstar) + q * sp.log(1 - dstar)
+    d.add("substitute", "Put $D^*$ into the integrand of $V(D, G)$", "把 $D^*$ 代入 $V(D, G)$ 的被积函数",
+          r"p_{data}\log D^* + p_g \log(1-D^*) = " + sp.latex(sp.simplify(integrand)),
+          integrand)
+    rewritten = (-(p + q) * sp.log(2) + p * sp.log(p / m) + q * sp.log(q / m))
+    diff = sp.simplify(sp.expand_log(integrand - rewritten, force=True))
+    d.add("rewrite", "Multiply and divide by 2 inside each log: the difference simplifies to",
+          "在每个对数里乘以 2 再除以 2：两种写法之差化简为",
+          r"\Big[\text{integrand}\Big] - \Big[-(p_{data}+p_g)\log 2 + p_{data}\log\frac{p_{data}}{m}"
+          r" + p_g\log\frac{p_g}{m}\Big] = " + sp.latex(diff) + r",\quad m = \tfrac{p_{data}+p_g}{2}",
+          diff)
+    d.add("integrate", "Integrate over $x$: $\\int (p_{data} + p_g)\\,dx = 2$, and each remaining term is a KL divergence",
+          "对 $x$ 积分：$\\int (p_{data} + p_g)\\,dx = 2$，其余两项各是一个 KL 散度",
+          r"C(G) = -2\log 2 + \mathrm{KL}(p_{data}\,\|\,m) + \mathrm{KL}(p_g\,\|\,m)"
+          r" = -\log 4 + 2\,\mathrm{JS}(p_{data}\,\|\,p_g)",
+          -sp.log(4))
+    d.add("minimum", "$\\mathrm{JS} \\ge 0$, with equality if and only if $p_g = p_{data}$, so the global minimum is",
+          "$\\mathrm{JS} \\ge 0$，当且仅当 $p_g = p_{data}$ 时取等号，所以全局最小值为",
+          r"C^* = -\log 4 \approx " + f"{float(-sp.log(4)):.4f}", -sp.log(4))
+    return d
+
+
+def criterion_on_pieces(pieces, x=None):
+    """Exact C(G) and JS for piecewise densities, by sympy.
+
+    ``pieces`` is a list of ``(lo, hi, p_expr, q_expr)``: on [lo, hi] the densities are the
+    given sympy expressions in ``x`` (a symbol; default ``sympy.Symbol('x')``).  Returns
+    ``(C, JS)``, both exact, with C = ∫ p log D* + q log(1 − D*).
+    """
+    x = x or sp.Symbol("x")
+    C = JS = sp.Integer(0)
+    for lo, hi, pe, qe in pieces:
+        pe, qe = sp.sympify(pe), sp.sympify(qe)
+        me = (pe + qe) / 2
+        c_int = (0 if pe == 0 else pe * sp.log(pe / (pe + qe))) + (0 if qe == 0 else qe * sp.log(qe / (pe + qe)))
+        j_int = ((0 if pe == 0 else pe * sp.log(pe / me)) + (0 if qe == 0 else qe * sp.log(qe / me))) / 2
+        C += sp.integrate(c_int, (x, lo, hi))
+        JS += sp.integrate(j_int, (x, lo, hi))
+    return sp.expand_log(sp.simplify(C), force=True), sp.expand_log(sp.simplify(JS), force=True)
+
+
+def conjugate_derivation(f, u, t):
+    """The steps of f*(t) = sup_{u>0} [t·u − f(u)] for a differentiable strictly convex f."""
+    up = sp.Symbol("u", positive=True)
+    fu = f.subs(u, up)
+    d = Derivation("conjugate")
+    d.add("objective", "The conjugate is a supremum over $u > 0$",
+          "共轭函数是对 $u > 0$ 取上确界", r"f^*(t) = \sup_{u > 0}\; " + sp.latex(t * up - fu), t * up - fu)
+    grad = sp.simplify(t - sp.diff(fu, up))
+    d.add("stationary", "Set the derivative in $u$ to zero", "令对 $u$ 的导数为零",
+          sp.latex(grad) + " = 0", grad)
+    fstar = fenchel_conjugate(f, u, t)
+    inside = fstar.args[0][0] if isinstance(fstar, sp.Piecewise) else fstar
+    dom = conjugate_domain(f, u)
+    d.add("result", "Substitute the maximiser back; the supremum is attained for $t$ in the range of $f'$",
+          "把最大值点代回；当 $t$ 位于 $f'$ 的值域内时上确界可以取到",
+          r"f^*(t) = " + sp.latex(inside) + r", \qquad t \in " + sp.latex(dom), fstar)
+    return d
+
+
+def parallel_lines_derivation():
+    """The WGAN paper's Example 1, P0 = (0, Z), Pθ = (θ, Z), Z ~ U[0, 1], in sympy."""
+    th = sp.Symbol("theta", real=True)
+    z = sp.Symbol("z")
+    d = Derivation("parallel_lines")
+    w = sp.Abs(th) * sp.integrate(1, (z, 0, 1))
+    d.add("w1", "Move every point $(0, z)$ straight across to $(\\theta, z)$; no plan can do better, "
+          "since $W_1 \\ge |\\mathbb{E}_{P_0}[x_1] - \\mathbb{E}_{P_\\theta}[x_1]| = |\\theta|$",
+          "把每个点 $(0, z)$ 水平移到 $(\\theta, z)$；没有哪个方案能更好，因为 "
+          "$W_1 \\ge |\\mathbb{E}_{P_0}[x_1] - \\mathbb{E}_{P_\\theta}[x_1]| = |\\theta|$",
+          r"W(P_0, P_\theta) = \int_0^1 |\theta|\, dz = " + sp.latex(w), w)
+    # for θ ≠ 0 the two lines are disjoint: on line 0, p0 = 1, pθ = 0, m = 1/2 (densities in z)
+    kl_pm = sp.integrate(1 * sp.log(1 / sp.Rational(1, 2)), (z, 0, 1))
+    js = sp.simplify((kl_pm + kl_pm) / 2)
+    d.add("js", "For $\\theta \\neq 0$ the lines are disjoint; on each line $M$ has half the "
+          "density, so each KL term is $\\log 2$",
+          "当 $\\theta \\neq 0$ 时两条线不相交；在每条线上 $M$ 的密度只有一半，所以每个 KL 项都是 $\\log 2$",
+          r"\mathrm{JS}(P_0 \,\|\, P_\theta) = \tfrac12 \int_0^1 1\cdot\log\frac{1}{1/2}\,dz"
+          r" + \tfrac12 \int_0^1 1\cdot\log\frac{1}{1/2}\,dz = " + sp.latex(js), js)
+    # KL: on line 0, p0 = 1 against a density eps of P_theta that tends to 0
+    eps = sp.Symbol("epsilon", positive=True)
+    kl = sp.limit(sp.integrate(1 * sp.log(1 / eps), (z, 0, 1)), eps, 0, "+")
+    d.add("kl", "$P_0$ puts all its mass where $P_\\theta$ has none",
+          "$P_0$ 的全部质量都落在 $P_\\theta$ 没有质量的地方",
+          r"\mathrm{KL}(P_0 \,\|\, P_\theta) = \lim_{\epsilon \to 0^+} \int_0^1 1\cdot\log\frac{1}{\epsilon}\,dz = "
+          + sp.latex(kl), kl)
+    # TV = ½ ∫ |p0 − pθ| over both lines: |1 − 0| on line 0 and |0 − 1| on line θ
+    tv = sp.Rational(1, 2) * (sp.integrate(1, (z, 0, 1)) + sp.integrate(1, (z, 0, 1)))
+    d.add("tv", "The set $A = \\{0\\} \\times [0, 1]$ has $P_0(A) = 1$, $P_\\theta(A) = 0$",
+          "集合 $A = \\{0\\} \\times [0, 1]$ 满足 $P_0(A) = 1$，$P_\\theta(A) = 0$",
+          r"\delta(P_0, P_\theta) = \sup_A |P_0(A) - P_\theta(A)| = \tfrac12\int |p_0 - p_\theta| = "
+          + sp.latex(tv), tv)
+    d.add("zero", "At $\\theta = 0$ the distributions coincide and all four are $0$: only $W$ is "
+          "continuous in $\\theta$",
+          "当 $\\theta = 0$ 时两个分布重合，四个量都为 $0$：只有 $W$ 关于 $\\theta$ 连续",
+          r"W = \mathrm{JS} = \mathrm{KL} = \delta = 0 \quad (\theta = 0)", w.subs(th, 0))
+    return d
+
+
+def lsgan_derivation():
+    """Mao et al. (2017), Section 3.2: the optimal D of LSGAN and 2C(G) as a χ² divergence."""
+    a, b, c = sp.symbols("a b c", real=True)
+    p, q = sp.symbols("p_d p_g", positive=True)
+    y = sp.Symbol("y", real=True)
+    d = Derivation("lsgan")
+    f = sp.Rational(1, 2) * p * (y - b) ** 2 + sp.Rational(1, 2) * q * (y - a) ** 2
+    d.add("objective", "For a fixed $x$, write $p_d = p_{data}(x)$, $p_g = p_g(x)$, $y = D(x)$: D minimises the integrand",
+          "固定 $x$，记 $p_d = p_{data}(x)$，$p_g = p_g(x)$，$y = D(x)$：判别器要最小化被积函数",
+          r"f(y) = " + sp.latex(f), f)
+    df = sp.diff(f, y)
+    d.add("derivative", "Its derivative", "求导", r"f'(y) = " + sp.latex(sp.collect(sp.expand(df), y)), df)
+    (y_star,) = sp.solve(sp.Eq(df, 0), y)
+    d.add("optimal_d", "Setting it to zero; $f''(y) = p_d + p_g > 0$, so this is the minimum",
+          "令其为零；$f''(y) = p_d + p_g > 0$，所以这是最小值点",
+          r"D^*(x) = " + sp.latex(y_star) + r", \qquad f''(y) = " + sp.latex(sp.diff(f, y, 2)), y_star)
+    integrand = p * (y_star - c) ** 2 + q * (y_star - c) ** 2
+    combined = sp.factor(sp.simplify(integrand))
+    d.add("criterion", r"Add to G's loss the term $\tfrac12\mathbb{E}_{data}[(D(x) - c)^2]$, which does not depend on G, and put $D^*$ in: the integrand of $2C(G)$ is",
+          r"给生成器的损失加上与 G 无关的一项 $\tfrac12\mathbb{E}_{data}[(D(x) - c)^2]$，再代入 $D^*$：$2C(G)$ 的被积函数为",
+          r"p_d\,(D^* - c)^2 + p_g\,(D^* - c)^2 = " + sp.latex(combined), combined)
+    rewritten = ((b - c) * (p + q) - (b - a) * q) ** 2 / (p + q)
+    diff = sp.simplify(combined - rewritten)
+    d.add("rewrite", "Write the numerator around $p_d + p_g$ (the difference of the two forms simplifies to)",
+          "把分子改写成以 $p_d + p_g$ 为中心的形式（两种写法之差化简为）",
+          r"2C(G) = \int_{\mathcal X} " + sp.latex(rewritten) + r"\,dx, \qquad \text{difference} = " + sp.latex(diff),
+          rewritten)
+    chi = sp.factor(sp.simplify(rewritten.subs({c: b - 1, a: b - 2})))
+    d.add("chi2", "With $b - c = 1$ and $b - a = 2$ (e.g. $a, b, c = -1, 1, 0$) the labels drop out",
+          "取 $b - c = 1$、$b - a = 2$（例如 $a, b, c = -1, 1, 0$），标签全部消去",
+          r"2C(G) = \int_{\mathcal X} \frac{\big(2p_g - (p_d + p_g)\big)^2}{p_d + p_g}\,dx = \int_{\mathcal X} "
+          + sp.latex(chi) + r"\,dx", chi)
+    m = (p + q) / 2
+    gap = sp.simplify(chi - 2 * (q - m) ** 2 / m)
+    d.add("pearson", r"With $m = (p_d + p_g)/2$ and this book's $\chi^2_{P}(P\,\|\,Q) = \int (p - q)^2/q$, the integrand is $2(p_g - m)^2/m$ (their difference is "
+          + f"${sp.latex(gap)}$)",
+          r"记 $m = (p_d + p_g)/2$，按本书的约定 $\chi^2_{P}(P\,\|\,Q) = \int (p - q)^2/q$，被积函数等于 $2(p_g - m)^2/m$（两者之差为 "
+          + f"${sp.latex(gap)}$）",
+          r"2C(G) = \chi^2_{P}\big(2p_g \,\|\, p_d + p_g\big) = 2\,\chi^2_{P}\big(p_g \,\|\, m\big)", gap)
+    zero_one = sp.factor(sp.simplify(rewritten.subs({a: 0, b: 1, c: 1})))
+    d.add("zero_one", "The 0-1 coding $a, b, c = 0, 1, 1$ has $b - c = 0$ instead: not a divergence, but still smallest at $p_g = p_d$ (value ½)",
+          "0-1 编码 $a, b, c = 0, 1, 1$ 的 $b - c = 0$：它不是散度，但仍在 $p_g = p_d$ 时最小（值为 ½）",
+          r"2C(G) = \int_{\mathcal X} " + sp.latex(zero_one) + r"\,dx", zero_one)
+    return d
+
+
+# --------------------------------------------------------------------------- WGAN
+def nonsaturating_derivation():
+    """Arjovsky & Bottou (2017), Theorem 2.5: against the optimal D, the non-saturating loss
+    E_{p_g}[−log D*] equals KL(p_g‖p_r) − 2·JS(p_r‖p_g) plus terms whose gradient in the
+    generator's parameters vanishes (D* held fixed, as backpropagation does)."""
+    p, q = sp.symbols("p_r p_g", positive=True)
+    d = Derivation("nonsaturating")
+    dstar = p / (p + q)
+    ratio = sp.simplify((1 - dstar) / dstar)
+    d.add("ratio", r"With $D^* = p_r/(p_r + p_g)$ the density ratio is a function of $D^*$",
+          r"由 $D^* = p_r/(p_r + p_g)$，密度比可以用 $D^*$ 表示",
+          r"\frac{1 - D^*}{D^*} = " + sp.latex(ratio), ratio)
+    kl_gap = sp.simplify(sp.expand_log(q * sp.log(q / p) - q * (sp.log(1 - dstar) - sp.log(dstar)),
+                                       force=True))
+    d.add("kl", r"So the KL divergence of the generator from the data is an expectation of $D^*$ terms (sympy: the integrands differ by "
+          + f"${sp.latex(kl_gap)}$)",
+          r"因此生成分布相对数据分布的 KL 散度可以写成关于 $D^*$ 的期望（sympy：两边被积函数之差为 "
+          + f"${sp.latex(kl_gap)}$）",
+          r"\mathrm{KL}(p_g\,\|\,p_r) = \mathbb{E}_{p_g}\Big[\log\frac{p_g}{p_r}\Big]"
+          r" = \mathbb{E}_{p_g}[\log(1 - D^*)] - \mathbb{E}_{p_g}[\log D^*]", kl_gap)
+    js_integrand = (p * sp.log(2 * p / (p + q)) + q * sp.log(2 * q / (p + q)))   # 2·JS
+    js_gap = sp.simplify(sp.expand_log(p * sp.log(dstar) + q * sp.log(1 - dstar)
+                                       - (js_integrand - (p + q) * sp.log(2)), force=True))
+    d.add("js", r"and Chapter 1 gave the value of the game at $D^*$ (sympy: the integrands differ by "
+          + f"${sp.latex(js_gap)}$)",
+          r"而第 1 章给出了博弈在 $D^*$ 处的值（sympy：两边被积函数之差为 " + f"${sp.latex(js_gap)}$）",
+          r"\mathbb{E}_{p_r}[\log D^*] + \mathbb{E}_{p_g}[\log(1 - D^*)] = 2\,\mathrm{JS}(p_r\,\|\,p_g) - \log 4", js_gap)
+    rhs = (q * sp.log(q / p)                                            # KL integrand
+           - (p * sp.log(2 * p / (p + q)) + q * sp.log(2 * q / (p + q)))  # 2·JS integrand
+           + (p + q) * sp.log(2)                                         # log 4 = ∫ (p + q) log 2
+           + p * sp.log(dstar))                                          # E_{p_r}[log D*]
+    lhs = -q * sp.log(dstar)
+    gap = sp.simplify(sp.expand_log(lhs - rhs, force=True))
+    d.add("identity", r"Eliminating $\mathbb{E}_{p_g}[\log(1 - D^*)]$; sympy checks the integrands agree (difference shown)",
+          r"消去 $\mathbb{E}_{p_g}[\log(1 - D^*)]$；sympy 验证两边被积函数一致（下式右端为其差）",
+          r"\mathbb{E}_{p_g}[-\log D^*] = \mathrm{KL}(p_g\,\|\,p_r) - 2\,\mathrm{JS}(p_r\,\|\,p_g) + \log 4"
+          r" + \mathbb{E}_{p_r}[\log D^*], \qquad \text{difference} = " + sp.latex(gap), gap)
+    d_fixed = sp.Symbol("D^*", positive=True)             # D* held fixed, as backpropagation does
+    frozen = sp.diff(p * sp.log(d_fixed), q)
+    d.add("gradient", r"$\log 4$ is constant and $\mathbb{E}_{p_r}[\log D^*]$ does not involve the generator once $D^*$ is fixed (sympy: $\partial\,(p_r \log D^*)/\partial p_g = "
+          + sp.latex(frozen) + r"$), so",
+          r"$\log 4$ 是常数；$D^*$ 固定后 $\mathbb{E}_{p_r}[\log D^*]$ 与生成器无关（sympy：$\partial\,(p_r \log D^*)/\partial p_g = "
+          + sp.latex(frozen) + r"$），所以",
+          r"\nabla_\theta\, \mathbb{E}_{z}\big[-\log D^*(g_\theta(z))\big]"
+          r" = \nabla_\theta \Big[\mathrm{KL}(p_{g_\theta}\,\|\,p_r) - 2\,\mathrm{JS}(p_r\,\|\,p_{g_\theta})\Big]", frozen)
+    return d
+
+
+def gp_linear_critic_derivation():
+    """The gradient penalty's two wells for a linear critic f(x) = a·x between P and Q with
+    Δ = μ_Q − μ_P > 0 (the issue of a critic of the wrong sign; cf. Gulrajani et al. 2017,
+    Section 4, and the one-sided penalty of Petzka et al. 2018).
+
+    The critic minimises L(a) = E_Q f − E_P f + λ·pen(|a|): ∇f = a everywhere, so the penalty is
+    the same at every x̂.  Every stationary point and value below is solved by sympy."""
+    a = sp.Symbol("a", real=True)
+    s = sp.Symbol("s", positive=True)                     # s = |a|
+    delta, lam = sp.symbols("Delta lambda", positive=True)
+    d = Derivation("gp_linear_critic")
+    loss = a * delta + lam * (sp.Abs(a) - 1) ** 2
+    d.add("loss", r"For $f(x) = a\,x$ the data term is $\mathbb{E}_Q f - \mathbb{E}_P f = a\Delta$ and $\|\nabla f\| = |a|$ at every $\hat x$, so the two-sided critic loss is",
+          r"对线性评论器 $f(x) = a\,x$，数据项为 $\mathbb{E}_Q f - \mathbb{E}_P f = a\Delta$，且在每个 $\hat x$ 处 $\|\nabla f\| = |a|$，所以双边惩罚下评论器的损失为",
+          r"L(a) = " + sp.latex(loss), loss)
+    right = -s * delta + lam * (s - 1) ** 2               # a = −s < 0: E_P f − E_Q f = sΔ > 0
+    (s_right,) = sp.solve(sp.diff(right, s), s)
+    d.add("right_well", r"With the right sign, $a = -s < 0$ (then $\mathbb{E}_P f - \mathbb{E}_Q f = s\Delta > 0$): $dL/ds = 0$ at",
+          r"符号正确时 $a = -s < 0$（此时 $\mathbb{E}_P f - \mathbb{E}_Q f = s\Delta > 0$）：$dL/ds = 0$ 的解为",
+          r"\frac{dL}{ds} = " + sp.latex(sp.expand(sp.diff(right, s))) + r" = 0 \;\Rightarrow\; s^* = "
+          + sp.latex(sp.expand(s_right)) + r", \qquad \frac{d^2L}{ds^2} = " + sp.latex(sp.diff(right, s, 2)), s_right)
+    over = sp.expand(s_right * delta)
+    d.add("overshoot", r"The critic's estimate there overshoots $\Delta$ by $\Delta^2/(2\lambda)$",
+          r"此处评论器的估计值比 $\Delta$ 多出 $\Delta^2/(2\lambda)$",
+          r"\mathbb{E}_P f - \mathbb{E}_Q f = s^*\Delta = " + sp.latex(over), over)
+    wrong = s * delta + lam * (s - 1) ** 2                # a = +s > 0: the wrong sign
+    (s_wrong,) = sp.solve(sp.diff(wrong, s), s)
+    d.add("wrong_well", r"With the wrong sign, $a = s > 0$, there is a second stationary point, again a minimum, which lies in $s > 0$ while $\Delta < 2\lambda$",
+          r"符号错误时 $a = s > 0$，还有第二个驻点，同样是极小值点；只要 $\Delta < 2\lambda$，它就落在 $s > 0$ 内",
+          r"\frac{dL}{ds} = " + sp.latex(sp.expand(sp.diff(wrong, s))) + r" = 0 \;\Rightarrow\; s^\dagger = "
+          + sp.latex(sp.expand(s_wrong)) + r", \qquad \frac{d^2L}{ds^2} = " + sp.latex(sp.diff(wrong, s, 2)), s_wrong)
+    wrong_est = sp.expand(-s_wrong * delta)
+    d.add("wrong_estimate", r"There the estimate is negative: $-\Delta$, offset by the same $\Delta^2/(2\lambda)$",
+          r"此处估计值为负：约为 $-\Delta$，偏移量同样是 $\Delta^2/(2\lambda)$",
+          r"\mathbb{E}_P f - \mathbb{E}_Q f = -s^\dagger\Delta = " + sp.latex(wrong_est), wrong_est)
+    values = (sp.factor(sp.expand(right.subs(s, s_right))), sp.factor(sp.expand(wrong.subs(s, s_wrong))))
+    barrier = loss.subs(a, 0)
+    d.add("values", r"Both are local minima of $L$, separated by $L(0) = \lambda$; near $a = 0$ the penalty's pull $2\lambda$ outweighs the data term's $\Delta$, so the sign at initialisation chooses the well",
+          r"两者都是 $L$ 的局部极小值，中间隔着 $L(0) = \lambda$；在 $a = 0$ 附近，惩罚项的拉力 $2\lambda$ 大于数据项的 $\Delta$，所以初始化时的符号决定了落入哪个阱",
+          r"L(-s^*) = " + sp.latex(values[0]) + r", \qquad L(s^\dagger) = " + sp.latex(values[1])
+          + r", \qquad L(0) = " + sp.latex(barrier), values)
+    one = a * delta + lam * sp.Max(0, sp.Abs(a) - 1) ** 2
+    slope_inside = sp.diff((s * delta).subs(s, a), a)     # 0 < a < 1: the penalty is zero
+    d.add("one_sided", r"The one-sided penalty $\lambda\max(0, \|\nabla f\| - 1)^2$ is zero for $|a| \le 1$: on $0 < a < 1$ the slope of the loss is $\Delta > 0$, so gradient descent moves $a$ down through 0, and for $a \ge 1$ the slope $\Delta + 2\lambda(a - 1)$ is positive too. The wrong well is gone; only $a = -s^*$ remains",
+          r"单边惩罚 $\lambda\max(0, \|\nabla f\| - 1)^2$ 在 $|a| \le 1$ 时为零：在 $0 < a < 1$ 上损失的斜率是 $\Delta > 0$，梯度下降会让 $a$ 一路减小、穿过 0；$a \ge 1$ 时斜率 $\Delta + 2\lambda(a - 1)$ 同样为正。错误的阱消失了，只剩 $a = -s^*$",
+          r"L_1(a) = " + sp.latex(one) + r", \qquad \frac{dL_1}{da}\Big|_{0 < a < 1} = " + sp.latex(slope_inside), one)
+    return d
+
+
