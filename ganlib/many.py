@@ -107,13 +107,15 @@ class _Optimizer:
             raise ValueError(f"optimizer must be 'adam', 'rmsprop' or 'sgd' for train_many, "
                              f"got {kind!r}")
         self.kind, self.params, self.betas, self.t = kind, params, betas, 0
+        self.scale = 1.0                      # the learning-rate schedule's factor
         self.same_lr = len(set(lrs)) == 1
         self.lr = lrs[0] if self.same_lr else torch.tensor(lrs, device=dev)
         self.m = [torch.zeros_like(p) for p in params]
         self.v = [torch.zeros_like(p) for p in params]
 
     def _lr(self, p):
-        return self.lr if self.same_lr else self.lr.reshape(-1, *[1] * (p.dim() - 1))
+        lr = self.lr * self.scale             # as torch.optim with group["lr"] = lr · factor
+        return lr if self.same_lr else lr.reshape(-1, *[1] * (p.dim() - 1))
 
     @torch.no_grad()
     def step(self, grads):
@@ -123,13 +125,16 @@ class _Optimizer:
             if g is None:                     # a parameter the loss does not use (as torch.optim)
                 continue
             if self.kind == "sgd":
-                p.add_(-self._lr(p) * g) if not self.same_lr else p.add_(g, alpha=-self.lr)
+                if self.same_lr:
+                    p.add_(g, alpha=-self._lr(p))
+                else:
+                    p.add_(-self._lr(p) * g)
                 continue
             if self.kind == "rmsprop":       # alpha = 0.99, eps = 1e-8
                 v.mul_(0.99).addcmul_(g, g, value=0.01)
                 denom = v.sqrt().add_(1e-8)
                 if self.same_lr:
-                    p.addcdiv_(g, denom, value=-self.lr)
+                    p.addcdiv_(g, denom, value=-self._lr(p))
                 else:
                     p.sub_(self._lr(p) * g / denom)
                 continue
@@ -138,20 +143,23 @@ class _Optimizer:
             bc1, bc2 = 1 - b1 ** self.t, 1 - b2 ** self.t
             denom = (v.sqrt() / bc2 ** 0.5).add_(1e-8)
             if self.same_lr:
-                p.addcdiv_(m, denom, value=-self.lr / bc1)
+                p.addcdiv_(m, denom, value=-self._lr(p) / bc1)
             else:
                 p.sub_(self._lr(p) / bc1 * m / denom)
 
 
 def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim=None,
                prior=None, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam",
-               n_critic=None, device=None, snapshot_every=None, n_snapshot=1000, progress=None):
+               n_critic=None, lr_schedule=None, device=None, snapshot_every=None, n_snapshot=1000,
+               progress=None):
     """Train K = ``len(seeds)`` GANs at once: member k is ``G[k]`` against ``D[k]``, with seed
     ``seeds[k]``, and ``lr_g``/``lr_d`` one number for all members or one per member.
 
     Returns one :class:`~ganlib.training.Run` per member, as :func:`ganlib.train` would with
     that member's seed and settings (the networks in ``G`` and ``D`` are trained in place).
-    The other arguments are :func:`ganlib.train`'s.  Not here: hooks, ``simultaneous``,
+    ``lr_schedule(step, steps) -> factor`` scales both learning rates after each generator
+    step, e.g. :func:`ganlib.linear_decay` (what the hook ``linear_lr_decay`` does in
+    ``train``).  The other arguments are :func:`ganlib.train`'s.  Not here: hooks, ``simultaneous``,
     conditional data, layer statistics, custom optimisers, networks with batch norm (their
     running statistics change in the forward pass) and objectives that keep state.
     """
@@ -170,6 +178,9 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     lrs_g, lrs_d = _per_member(lr_g, "lr_g", k), _per_member(lr_d, "lr_d", k)
     if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
         raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise TypeError(f"lr_schedule must be a callable (step, steps) -> factor, got "
+                        f"{type(lr_schedule).__name__}")
     if n_critic is None:
         n_critic = objective.n_critic
     schedule = n_critic if callable(n_critic) else (lambda step, n=check_positive_int(n_critic, "n_critic"): n)
@@ -274,6 +285,8 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
             for _ in range(check_positive_int(schedule(step), "n_critic(step)")):
                 d_logs = d_update()
             pending.append((step, d_logs | g_update()))
+            if lr_schedule is not None:
+                opt_g.scale = opt_d.scale = lr_schedule(step, steps)
             if step % _SYNC_EVERY == 0 or step == steps:
                 flush()
             if snapshot_every and step % snapshot_every == 0 and step != steps:

@@ -19,7 +19,7 @@ from .data import Distribution, Generated, Prior, eval_generate
 from .objectives import Batch, Minimax, Objective
 
 __all__ = ["device", "TrainingDiverged", "FitWarning", "FittedDiscriminator", "fit_discriminator",
-           "Run", "train", "d_step", "g_step", "simultaneous_step", "linear_lr_decay",
+           "Run", "train", "d_step", "g_step", "simultaneous_step", "linear_decay", "linear_lr_decay",
            "wgan_critic_schedule"]
 
 
@@ -688,14 +688,26 @@ def _layer_stats(net, who):
     return stats
 
 
+def linear_decay(final=0.05):
+    """A learning-rate schedule ``factor(step, steps)``: after generator step ``step`` both
+    learning rates are their start times max(1 − step/steps, ``final``).  ``train_many`` takes
+    it as ``lr_schedule``; for ``train`` use the hook :func:`linear_lr_decay`."""
+    if isinstance(final, bool) or not isinstance(final, (int, float)) or not 0 <= final <= 1:
+        raise ValueError(f"final must lie in [0, 1], got {final!r}")
+
+    def factor(step, steps):
+        return max(1 - step / steps, final)
+    return factor
+
+
 def linear_lr_decay(final=0.05):
     """A hook for :func:`train`: both learning rates fall linearly from their start to
-    ``final`` times their start over the run (``run.opt_g``/``run.opt_d`` are the optimisers)."""
-    if not 0 <= final <= 1:
-        raise ValueError(f"final must lie in [0, 1], got {final}")
+    ``final`` times their start over the run (``run.opt_g``/``run.opt_d`` are the optimisers),
+    by the schedule :func:`linear_decay`."""
+    factor = linear_decay(final)
 
     def hook(run, step):
-        f = max(1 - step / run.config["steps"], final)
+        f = factor(step, run.config["steps"])
         for opt, lr in ((run.opt_g, run.config["lr_g"]), (run.opt_d, run.config["lr_d"])):
             for group in opt.param_groups:
                 group["lr"] = lr * f

@@ -22,6 +22,8 @@ CASES = {
     "lsgan, sgd": (objectives.LeastSquares(), dict(optimizer="sgd", lr_g=[0.05, 0.02, 0.01],
                                                    lr_d=0.05)),
     "loss-sensitive": (objectives.LossSensitive(), dict(lr_g=1e-3, lr_d=1e-3)),
+    "linear decay": (objectives.NonSaturating(), dict(lr_g=[1e-2, 5e-3, 2e-3], lr_d=1e-2,
+                                                      lr_schedule=ganlib.linear_decay(0.1))),
 }
 
 
@@ -35,6 +37,8 @@ def test_member_k_equals_a_single_train(case):
                              snapshot_every=10, n_snapshot=100, progress=False, device="cpu", **kw)
     for i, seed in enumerate(seeds):
         single_kw = {key: (v[i] if isinstance(v, list) else v) for key, v in kw.items()}
+        if single_kw.pop("lr_schedule", None) is not None:       # the same schedule as a hook
+            single_kw["hooks"] = [ganlib.linear_lr_decay(0.1)]
         one = ganlib.train(G0[i], D0[i], data.ring(), obj, seed=seed, steps=25, batch_size=32,
                            snapshot_every=10, n_snapshot=100, progress=False, device="cpu",
                            **single_kw)
