@@ -7,7 +7,6 @@ import sympy as sp
 import torch
 
 import hand
-import ganlib
 from ganlib import data, objectives, theory
 
 u, t, v = sp.symbols("u t v", real=True)

@@ -8,7 +8,6 @@ import torch
 from scipy import integrate, stats
 
 import hand
-import ganlib
 from ganlib import data, objectives, theory
 
 

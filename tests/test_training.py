@@ -4,7 +4,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from torch import nn
 
 import ganlib
 from ganlib import data, metrics, nets, objectives, theory

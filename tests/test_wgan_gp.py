@@ -162,15 +162,15 @@ def test_gp_wrong_well_disappears_when_the_shift_exceeds_two_lambda():
 
 @pytest.mark.training_outcome
 def test_wgan_gp_toy_recipe_covers_the_modes_the_gan_drops():
-    """The WGAN-GP paper's toy claim, for a budget recipe trained with train_many, over seeds
-    0–3 (outcome_cases.RING_RECIPES; margins by scripts/outcome_margins.py ring_recipe): WGAN-GP
-    covered 8/8 ring modes in 15 of 16 runs (8 seeds × 2 numeric paths) and 7/8 in the other,
-    with 35–53 % of samples high quality; the GAN on the same nets, batch, steps and schedule
-    covered 5 to 7 (mean 6.4)."""
+    """The WGAN-GP chapter's claim over seeds 0–3 (outcome_cases.RING_RECIPES; margins by
+    scripts/outcome_margins.py ring_recipe): WGAN-GP covered 8/8 ring modes in 15 of 16 runs
+    (8 seeds × 2 numeric paths) and 7/8 in the other, with 42–55 % of its samples high quality
+    (mean 0.47); the GAN on the same nets, batch, steps and schedule covered 5 to 8 (mean 6.25
+    over 16 runs)."""
     import outcome_cases
     gp = outcome_cases.ring_recipe_runs("WGAN-GP", [0, 1, 2, 3])
     gan = outcome_cases.ring_recipe_runs("GAN", [0, 1, 2, 3])
     gp_modes, gan_modes = np.mean([r["modes"] for r in gp]), np.mean([r["modes"] for r in gan])
-    assert gp_modes >= 7.25 and min(r["modes"] for r in gp) >= 6, gp
+    assert gp_modes >= 7.5 and min(r["modes"] for r in gp) >= 6, gp
     assert gp_modes - gan_modes >= 0.75, (gp, gan)
-    assert np.mean([r["high_quality"] for r in gp]) >= 0.35, gp
+    assert np.mean([r["high_quality"] for r in gp]) >= 0.38, gp
