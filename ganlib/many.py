@@ -170,6 +170,7 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
         raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}")
     k = len(seeds)
     _check_members(G, "G", k), _check_members(D, "D", k)
+    objective.reset()
     if objective.state_dict():
         raise ValueError(f"train_many cannot share {objective!r} between members: it keeps "
                          f"state across steps (train each member with train)")
@@ -183,7 +184,11 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
                         f"{type(lr_schedule).__name__}")
     if n_critic is None:
         n_critic = objective.n_critic
-    schedule = n_critic if callable(n_critic) else (lambda step, n=check_positive_int(n_critic, "n_critic"): n)
+    if callable(n_critic):
+        schedule = n_critic
+    else:
+        n_critic = check_positive_int(n_critic, "n_critic")
+        schedule = lambda step: n_critic  # noqa: E731
     n_snapshot = check_positive_int(n_snapshot, "n_snapshot")
     if snapshot_every is not None:
         snapshot_every = check_positive_int(snapshot_every, "snapshot_every")
@@ -197,7 +202,6 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     probe = _dry_run(G[0], D[0], data, prior.dim, False, dev)
     limit = _BLOWUP * max(1.0, float(probe.abs().max()))
 
-    objective.reset()
     streams = [_Streams(s, dev) for s in seeds]
     z_fixed = [prior.sample(n_snapshot, torch.Generator().manual_seed(s + 2)) for s in seeds]
     z_fixed_dev = torch.stack(z_fixed).to(dev)
