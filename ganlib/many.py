@@ -12,18 +12,16 @@ where ``train`` with the same seed and settings ends, to floating-point toleranc
 from __future__ import annotations
 
 import copy
-import math
 
 import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
 from ._checks import check_positive, check_positive_int
-from .data import Prior
 from .objectives import Batch
-from .training import (_BLOWUP, _SYNC_EVERY, Run, TrainingDiverged, _bar, _check_data,
-                       _check_objective, _check_samples, _dry_run, _latent_dim, _progress_default,
-                       _resolve_device, _Streams)
+from .training import (_BLOWUP, _SYNC_EVERY, Run, TrainingDiverged, _bar, _check_betas,
+                       _check_data, _check_objective, _check_samples, _critic_schedule, _dry_run,
+                       _Logs, _progress_default, _resolve_device, _resolve_prior, _Streams)
 
 __all__ = ["train_many"]
 
@@ -177,25 +175,15 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
     lrs_g, lrs_d = _per_member(lr_g, "lr_g", k), _per_member(lr_d, "lr_d", k)
-    if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
-        raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+    betas = _check_betas(betas)
     if lr_schedule is not None and not callable(lr_schedule):
         raise TypeError(f"lr_schedule must be a callable (step, steps) -> factor, got "
                         f"{type(lr_schedule).__name__}")
-    if n_critic is None:
-        n_critic = objective.n_critic
-    if callable(n_critic):
-        schedule = n_critic
-    else:
-        n_critic = check_positive_int(n_critic, "n_critic")
-        schedule = lambda step: n_critic  # noqa: E731
+    schedule, n_critic = _critic_schedule(n_critic, objective)
     n_snapshot = check_positive_int(n_snapshot, "n_snapshot")
     if snapshot_every is not None:
         snapshot_every = check_positive_int(snapshot_every, "snapshot_every")
-    if prior is None:
-        prior = Prior(_latent_dim(G[0], latent_dim))
-    elif not isinstance(prior, Prior):
-        raise TypeError(f"prior must be a ganlib.data.Prior, got {type(prior).__name__}")
+    prior = _resolve_prior(G[0], prior, latent_dim)
     dev = _resolve_device(device)
     for g, d in zip(G, D):
         g.to(dev).train(), d.to(dev).train()
@@ -206,13 +194,13 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     z_fixed = [prior.sample(n_snapshot, torch.Generator().manual_seed(s + 2)) for s in seeds]
     z_fixed_dev = torch.stack(z_fixed).to(dev)
     g_net, d_net = _Stacked(G, dev), _Stacked(D, dev)
-    opt_g = _Optimizer(optimizer, g_net.parameters(), lrs_g, tuple(betas), dev)
-    opt_d = _Optimizer(optimizer, d_net.parameters(), lrs_d, tuple(betas), dev)
+    opt_g = _Optimizer(optimizer, g_net.parameters(), lrs_g, betas, dev)
+    opt_d = _Optimizer(optimizer, d_net.parameters(), lrs_d, betas, dev)
     runs = []
     for i, s in enumerate(seeds):
         config = dict(steps=steps, batch_size=batch_size, latent_dim=prior.dim, prior=prior.spec(),
-                      lr_g=lrs_g[i], lr_d=lrs_d[i], betas=tuple(betas),
-                      n_critic="schedule" if callable(n_critic) else n_critic, seed=s,
+                      lr_g=lrs_g[i], lr_d=lrs_d[i], betas=betas,
+                      n_critic=n_critic, seed=s,
                       optimizer=optimizer, simultaneous=False, conditional=False,
                       objective=repr(objective), divergence=objective.divergence,
                       trained_with="train_many")
@@ -250,28 +238,11 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
         opt_g.step(grads)
         return {"g_loss": loss.detach(), **{n: v.detach() for n, v in logs.items()}}
 
-    pending = []
-
-    def flush():
-        if not pending:
-            return
-        keys = list(pending[0][1])
-        rows = torch.stack([torch.stack([logs[n].float() for n in keys]) for _, logs in pending])
-        rows = rows.tolist()                          # [step][key][member], one transfer
-        for (step, _), row in zip(pending, rows):
-            for n, per_member in zip(keys, row):
-                for i, value in enumerate(per_member):
-                    if not math.isfinite(value):
-                        pending.clear()
-                        raise TrainingDiverged(step, n, value, f" (member {i}, seed {seeds[i]})")
-        for i, run in enumerate(runs):
-            for j, n in enumerate(keys):
-                run.history.setdefault(n, []).extend(row[j][i] for row in rows)
-        pending.clear()
+    logs = _Logs([run.history for run in runs], seeds)
 
     @torch.no_grad()
     def snapshot(step):
-        flush()
+        logs.flush()
         g_net.base.eval()
         x = vmap(generate)(g_net.params, g_net.buffers, z_fixed_dev).cpu()
         g_net.base.train()
@@ -288,11 +259,11 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
         for step in range(1, steps + 1):
             for _ in range(check_positive_int(schedule(step), "n_critic(step)")):
                 d_logs = d_update()
-            pending.append((step, d_logs | g_update()))
+            logs.add(step, d_logs | g_update())
             if lr_schedule is not None:
                 opt_g.scale = opt_d.scale = lr_schedule(step, steps)
             if step % _SYNC_EVERY == 0 or step == steps:
-                flush()
+                logs.flush()
             if snapshot_every and step % snapshot_every == 0 and step != steps:
                 snapshot(step)
             bar.update()

@@ -125,12 +125,14 @@ def _check_data(data, name):
 
 
 class _Logs:
-    """Per-step logs (dicts of 0-d tensors) kept where they were computed and copied to the host
-    in one transfer per ``flush``; a NaN/inf value raises :class:`TrainingDiverged` naming the
-    first step and quantity that has it."""
+    """Per-step logs (dicts of tensors: 0-d for one run, one value per member for
+    ``train_many``) kept where they were computed and copied to the host in one transfer per
+    ``flush`` into ``histories`` (one dict per member); a NaN/inf value raises
+    :class:`TrainingDiverged` naming the first step and quantity that has it (and the member's
+    seed, when ``seeds`` are given)."""
 
-    def __init__(self, history):
-        self.history, self.pending = history, []
+    def __init__(self, histories, seeds=None):
+        self.histories, self.seeds, self.pending = histories, seeds, []
 
     def add(self, step, logs):
         self.pending.append((step, logs))
@@ -142,15 +144,18 @@ class _Logs:
         if any(logs.keys() != self.pending[0][1].keys() for _, logs in self.pending):
             raise ValueError(f"the logs must name the same quantities at every step; the first "
                              f"step logged {keys}")
-        rows = torch.stack([torch.stack([logs[k].detach().float().reshape(()) for k in keys])
-                            for _, logs in self.pending]).tolist()
+        rows = torch.stack([torch.stack([logs[k].detach().float().reshape(-1) for k in keys])
+                            for _, logs in self.pending]).tolist()     # [step][key][member]
         for (step, _), row in zip(self.pending, rows):
-            for key, value in zip(keys, row):
-                if not math.isfinite(value):
-                    self.pending = []
-                    raise TrainingDiverged(step, key, value)
-        for i, key in enumerate(keys):
-            self.history.setdefault(key, []).extend(row[i] for row in rows)
+            for key, per_member in zip(keys, row):
+                for i, value in enumerate(per_member):
+                    if not math.isfinite(value):
+                        self.pending = []
+                        where = "" if self.seeds is None else f" (member {i}, seed {self.seeds[i]})"
+                        raise TrainingDiverged(step, key, value, where)
+        for i, history in enumerate(self.histories):
+            for j, key in enumerate(keys):
+                history.setdefault(key, []).extend(row[j][i] for row in rows)
         self.pending = []
 
 
@@ -329,7 +334,7 @@ def _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval, seed, d
     opt = torch.optim.Adam(D.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
     history = {}
-    logs = _Logs(history)
+    logs = _Logs([history])
     with _bar(steps, _progress_default(progress), "fit D") as bar:
         for step in range(steps):
             batch = Batch(real=p.sample(batch_size, gen).to(dev),
@@ -500,6 +505,35 @@ def _latent_dim(G, latent_dim):
     return first.in_features
 
 
+def _critic_schedule(n_critic, objective):
+    """``(schedule, label)``: ``schedule(step)`` gives the critic updates per generator step
+    (default: the objective's ``n_critic``); ``label`` is what the run's config records."""
+    if n_critic is None:
+        n_critic = objective.n_critic
+    if callable(n_critic):
+        return n_critic, "schedule"
+    n_critic = check_positive_int(n_critic, "n_critic")
+    return (lambda step: n_critic), n_critic
+
+
+def _check_betas(betas):
+    if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
+        raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+    return tuple(betas)
+
+
+def _resolve_prior(G, prior, latent_dim):
+    """The latent prior: ``prior``, or N(0, I) of ``latent_dim`` (inferred from G if None)."""
+    if prior is None:
+        return Prior(_latent_dim(G, latent_dim))
+    if not isinstance(prior, Prior):
+        raise TypeError(f"prior must be a ganlib.data.Prior, got {type(prior).__name__}")
+    if latent_dim is not None and latent_dim != prior.dim:
+        raise ValueError(f"latent_dim = {latent_dim} disagrees with prior {prior!r} of dimension "
+                         f"{prior.dim}: pass one of them")
+    return prior
+
+
 def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior=None,
           lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam", n_critic=None, seed=0,
           device=None, snapshot_every=None, n_snapshot=1000, hooks=(), simultaneous=False,
@@ -547,13 +581,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
     lr_g, lr_d = check_positive(lr_g, "lr_g"), check_positive(lr_d, "lr_d")
-    if n_critic is None:
-        n_critic = objective.n_critic
-    if callable(n_critic):
-        schedule, n_critic = n_critic, "schedule"
-    else:
-        n_critic = check_positive_int(n_critic, "n_critic")
-        schedule = lambda step: n_critic  # noqa: E731
+    schedule, n_critic = _critic_schedule(n_critic, objective)
     n_snapshot = check_positive_int(n_snapshot, "n_snapshot")
     if snapshot_every is not None:
         snapshot_every = check_positive_int(snapshot_every, "snapshot_every")
@@ -566,18 +594,10 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
                          f"(params, lr, betas) -> optimizer, got {optimizer!r}")
     if simultaneous and n_critic != 1:
         raise ValueError(f"simultaneous=True needs n_critic=1, got n_critic={n_critic}")
-    if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
-        raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+    betas = _check_betas(betas)
     if conditional and getattr(data, "labels", None) is None:
         raise ValueError(f"conditional=True needs data with labels, got {data!r}")
-    if prior is None:
-        latent_dim = _latent_dim(G, latent_dim)
-        prior = Prior(latent_dim)
-    elif not isinstance(prior, Prior):
-        raise TypeError(f"prior must be a ganlib.data.Prior, got {type(prior).__name__}")
-    elif latent_dim is not None and latent_dim != prior.dim:
-        raise ValueError(f"latent_dim = {latent_dim} disagrees with prior {prior!r} of dimension "
-                         f"{prior.dim}: pass one of them")
+    prior = _resolve_prior(G, prior, latent_dim)
     latent_dim = prior.dim
     dev = _resolve_device(device)
     G, D = G.to(dev).train(), D.to(dev).train()
@@ -599,7 +619,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
     run = Run(G, D, objective, config, z_fixed=z_fixed, y_fixed=y_fixed)
     opt_g = run.opt_g = make_opt(G.parameters(), lr_g, tuple(betas))
     opt_d = run.opt_d = make_opt(D.parameters(), lr_d, tuple(betas))
-    logs = _Logs(run.history)
+    logs = _Logs([run.history])
 
     def real_batch():   # with labels, every call passes the minibatch's labels y along
         if conditional:
