@@ -4,6 +4,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import _lang
 from ._checks import check_positive, check_positive_int
 from .data import GaussianMixture2D, ImageData
 
@@ -19,6 +20,9 @@ class ModeCoverage:
     counts: np.ndarray           # high-quality samples per mode
 
     def __str__(self):
+        if _lang.get() == "zh":
+            return (f"覆盖 {self.modes_covered}/{self.n_modes} 个模式，"
+                    f"高质量样本 {100 * self.high_quality:.1f}%")
         return (f"{self.modes_covered}/{self.n_modes} modes covered, "
                 f"{100 * self.high_quality:.1f}% high-quality samples")
 
@@ -117,6 +121,9 @@ class ClassScore:
     counts: np.ndarray       # samples per predicted class
 
     def __str__(self):
+        if _lang.get() == "zh":
+            return (f"得分 {self.score:.2f}/{self.n_classes}，覆盖 {self.classes_covered}/{self.n_classes} "
+                    f"个类别，{100 * self.confident:.0f}% 的样本分类有把握")
         return (f"score {self.score:.2f}/{self.n_classes}, {self.classes_covered}/{self.n_classes} "
                 f"classes, {100 * self.confident:.0f}% confident")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import unicodedata
 import warnings
 
 import matplotlib
@@ -18,7 +19,7 @@ from matplotlib import font_manager
 
 from . import _lang
 
-__all__ = ["setup", "tr", "find_cjk_font", "discriminator_vs_optimal", "snapshots_1d",
+__all__ = ["setup", "tr", "txt", "table", "find_cjk_font", "discriminator_vs_optimal", "snapshots_1d",
            "snapshots_2d", "training_curves", "glue", "image_grid", "snapshots_images"]
 
 _CJK_HINTS = ("notosanscjk", "notoserifcjk", "noto sans cjk", "noto serif cjk", "sourcehan",
@@ -116,6 +117,46 @@ def tr(en, zh):
         raise ValueError(f"zh label {zh!r} mixes Chinese characters and $math$: matplotlib "
                          "would draw boxes; write the math in Unicode instead")
     return zh if _figure_lang == "zh" else en
+
+
+def txt(en, zh):
+    """Printed text in the book's language (``setup``'s ``lang``).  Unlike ``tr`` it needs no
+    font, so a Chinese chapter prints Chinese even where figure labels fall back to English."""
+    return zh if _lang.get() == "zh" else en
+
+
+def _width(s):
+    """Columns that ``s`` takes in a terminal or a notebook's monospace output: wide (CJK)
+    characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def table(header, rows, floatfmt=".3f"):
+    """A plain-text table whose columns line up also when cells hold Chinese characters
+    (``f"{s:12s}"`` pads by characters, and a CJK character is two columns wide).  Text is
+    left-aligned, numbers right-aligned and formatted with ``floatfmt``.  Returns the string."""
+    def cell(v):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)):
+            return str(v), False
+        if isinstance(v, (int, np.integer)):
+            return str(v), True
+        return format(float(v), floatfmt), True
+
+    header = [str(h) for h in header]
+    cells = [[cell(v) for v in row] for row in rows]
+    for i, row in enumerate(cells):
+        if len(row) != len(header):
+            raise ValueError(f"rows[{i}] has {len(row)} cells, the header has {len(header)}")
+    widths = [max([_width(h)] + [_width(row[j][0]) for row in cells]) for j, h in enumerate(header)]
+
+    def line(items):
+        out = []
+        for (text, right), w in zip(items, widths):
+            pad = " " * (w - _width(text))
+            out.append(pad + text if right else text + pad)
+        return "  ".join(out).rstrip()
+    return "\n".join([line([(h, False) for h in header]),
+                      "  ".join("-" * w for w in widths)] + [line(row) for row in cells])
 
 
 def glue(name, value):

@@ -125,3 +125,29 @@ def test_chapter_plots_on_a_short_run(lang):
     fig = plot.snapshots_2d(run2, ring)
     assert len(fig.axes) == 4
     render(fig)
+
+
+def test_table_lines_up_chinese_and_english_cells():
+    from ganlib.plot import table, _width
+    out = table(["方法", "modes"], [["WGAN-GP", 8], ["非饱和 GAN", 6.25]], floatfmt=".2f")
+    lines = out.splitlines()
+    assert len(lines) == 4
+    # every line is as wide as the ruler under the header, counting a CJK character as two
+    ruler = _width(lines[1])
+    assert all(_width(line) == ruler for line in lines[2:])
+    assert lines[3].endswith("6.25") and lines[2].endswith("8")
+    with pytest.raises(ValueError, match=r"rows\[0\] has 1 cells"):
+        table(["a", "b"], [[1]])
+
+
+def test_printed_text_follows_the_book_language_not_the_font():
+    from ganlib import _lang, metrics
+    from ganlib.plot import txt
+    cov = metrics.ModeCoverage(8, 7, 0.5, np.zeros(8))
+    try:
+        _lang.set("zh")
+        assert txt("modes", "模式") == "模式" and "模式" in str(cov)
+        _lang.set("en")
+        assert txt("modes", "模式") == "modes" and "modes covered" in str(cov)
+    finally:
+        _lang.set("en")
