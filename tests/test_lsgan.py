@@ -96,3 +96,69 @@ def test_learned_discriminator_matches_theory():
     res = outcome_cases.lsgan_fit(seed=0)
     assert res["gap"] < 0.05
     assert res["rel_err"] < 0.025
+
+
+@pytest.mark.parametrize("p,q", [
+    (data.mixture([data.gaussian(-1.0, 0.6), data.gaussian(1.5, 0.8)], weights=[0.4, 0.6]),
+     data.gaussian(0.5, 1.2)),
+    (data.gaussian(0.0, 1.0), data.uniform(-1.0, 2.0)),
+])
+def test_the_criterion_is_the_triangular_f_divergence(p, q):
+    """2C(G) (χ² coding) = D_f(p_d ‖ p_g) with f(u) = (u − 1)²/(u + 1), through ganlib's generic
+    f-divergence, against ganlib's LSGAN criterion and a direct scipy integral."""
+    u = sp.Symbol("u", positive=True)
+    f = (u - 1) ** 2 / (u + 1)
+    assert f.subs(u, 1) == 0 and sp.simplify(sp.diff(f, u, 2) - 8 / (u + 1) ** 3) == 0
+    direct = integrate.quad(lambda x: (p.pdf(x) - q.pdf(x)) ** 2 / (p.pdf(x) + q.pdf(x))
+                            if p.pdf(x) + q.pdf(x) > 0 else 0.0, -12, 12, limit=400,
+                            points=[-1.0, 2.0])[0]
+    assert theory.f_divergence(p, q, f) == pytest.approx(direct, abs=1e-7)
+    assert theory.lsgan_criterion(p, q) == pytest.approx(direct, abs=1e-7)
+
+
+def _frozen_gradient_by_autograd(objective, mu0, sigma, n=20_001):
+    """d/dμ E_{x~N(μ,σ²)} ℓ(D*(x)) at μ0 with D* (data N(0, σ²) vs N(μ0, σ²)) frozen, through the
+    objective's own g_loss: the chapter's pathwise computation."""
+    data_pdf, gen_pdf = torch.distributions.Normal(0.0, sigma), torch.distributions.Normal(mu0, sigma)
+
+    def D(x):
+        r = data_pdf.log_prob(x) - gen_pdf.log_prob(x)
+        if isinstance(objective, objectives.LeastSquares):
+            return objective.a + (objective.b - objective.a) * torch.sigmoid(r)
+        return r
+    x = torch.linspace(mu0 - 12 * sigma, mu0 + 12 * sigma, n, dtype=torch.float64, requires_grad=True)
+    per_x = n * torch.autograd.grad(objective.g_loss(D, objectives.Batch(fake=x.reshape(-1, 1)))[0], x)[0]
+    return float(torch.trapezoid(gen_pdf.log_prob(x).exp() * per_x, x.detach()))
+
+
+def _frozen_gradient_by_differences(loss_of_s, mu0, sigma, h=1e-4):
+    """The same derivative from the expected loss itself: scipy quadrature of E_{N(μ, σ²)} ℓ at
+    μ0 ± h, a central difference, with the paper's per-sample losses written in s = D*_GAN."""
+    s_of_x = lambda x: 1 / (1 + math.exp(-(mu0 ** 2 - 2 * mu0 * x) / (2 * sigma ** 2)))
+
+    def expected(mu):
+        return integrate.quad(lambda x: stats.norm.pdf(x, mu, sigma) * loss_of_s(s_of_x(x)),
+                              mu - 12 * sigma, mu + 12 * sigma, points=[mu0 / 2, mu0],
+                              limit=400, epsabs=0, epsrel=1e-13)[0]
+    return (expected(mu0 + h) - expected(mu0 - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("mu0", [1.0, 3.0])
+def test_at_the_optimum_lsgan_saturates_like_minimax(mu0):
+    """The LSGAN chapter's frozen-D* gradients: ganlib's g_loss by autograd against central
+    differences of the expected loss, and the ordering the chapter reports at 10 σ."""
+    sigma = 0.3
+    safe_log = lambda v: math.log(max(v, 1e-300))
+    cases = {"minimax": (objectives.Minimax(), lambda s: safe_log(1 - s)),
+             "ns": (objectives.NonSaturating(), lambda s: -safe_log(s)),
+             "ls": (objectives.LeastSquares(-1, 1, 0), lambda s: 0.5 * (-1 + 2 * s) ** 2),
+             "ls01": (objectives.LeastSquares(0, 1, 1), lambda s: 0.5 * (s - 1) ** 2)}
+    got = {}
+    for name, (obj, loss_of_s) in cases.items():
+        got[name] = _frozen_gradient_by_autograd(obj, mu0, sigma)
+        want = _frozen_gradient_by_differences(loss_of_s, mu0, sigma)
+        assert got[name] == pytest.approx(want, rel=1e-4, abs=1e-12), name
+    if mu0 == 3.0:                                  # ten σ apart: s ≈ 0 wherever G samples
+        assert got["ns"] == pytest.approx(mu0 / sigma ** 2, rel=1e-3)  # E[1 − s]·μ0/σ²
+        for name in ("minimax", "ls", "ls01"):
+            assert 0 < got[name] < 1e-6 * got["ns"], name
