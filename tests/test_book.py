@@ -102,7 +102,9 @@ def test_cited_keys_are_in_the_bibliography():
 
 
 def test_chinese_prose_uses_glossary_terms():
-    banned = {"鉴别器": "判别器", "生成模型器": "生成器", "模式坍塌": "模式崩溃", "对抗生成网络": "生成对抗网络"}
+    banned = {"鉴别器": "判别器", "生成模型器": "生成器", "模式坍塌": "模式崩溃", "对抗生成网络": "生成对抗网络",
+              "生成函数": "f-散度的凸函数 f",     # 生成函数 is a generating function
+              "模式寻优": "模式寻找", "逆 KL": "反向 KL", "逆KL": "反向 KL"}
     for path in sorted((BOOK / "zh").iterdir()):
         text = path.read_text(encoding="utf-8")
         for wrong, right in banned.items():

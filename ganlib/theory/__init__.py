@@ -19,3 +19,5 @@ from .transport import *       # noqa: F401,F403
 
 __all__ = (divergences.__all__ + conjugates.__all__ + transport.__all__ + nonparametric.__all__
            + derivations.__all__)
+from .function_space import *  # noqa: F401,F403,E402  Goodfellow et al.'s Proposition 2
+__all__ += function_space.__all__  # noqa: F405
