@@ -91,6 +91,16 @@ def test_glued_names_exist_in_code():
             assert f'glue("{name}"' in code, f"{nb.name}: {name} is quoted but never glued"
 
 
+def test_glue_roles_are_well_formed():
+    """`{glue:text}`name:fmt`` with nothing else between the backticks: a stray brace or a
+    missing closing backtick swallows the following prose into the key, and the page shows a
+    warning instead of the number."""
+    for nb in NOTEBOOKS:
+        prose = "".join("".join(c["source"]) for c in load(nb)["cells"] if c["cell_type"] == "markdown")
+        for role in re.findall(r"\{glue:\w+\}`([^`]*)`", prose):
+            assert re.fullmatch(r"\w+(:[^{}\s]*)?", role), f"{nb.name}: malformed glue role `{role[:60]}`"
+
+
 def test_cited_keys_are_in_the_bibliography():
     bib = (BOOK / "references.bib").read_text(encoding="utf-8")
     keys = set(re.findall(r"@\w+\{([^,]+),", bib))
