@@ -128,7 +128,8 @@ def _frozen_gradient_by_autograd(objective, mu0, sigma, n=20_001):
         return r
     x = torch.linspace(mu0 - 12 * sigma, mu0 + 12 * sigma, n, dtype=torch.float64, requires_grad=True)
     per_x = n * torch.autograd.grad(objective.g_loss(D, objectives.Batch(fake=x.reshape(-1, 1)))[0], x)[0]
-    return float(torch.trapezoid(gen_pdf.log_prob(x).exp() * per_x, x.detach()))
+    x = x.detach()
+    return float(torch.trapezoid(gen_pdf.log_prob(x).exp() * per_x, x))
 
 
 def _frozen_gradient_by_differences(loss_of_s, mu0, sigma, h=1e-4):
