@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import xlogy   # x · log y with 0 · log 0 = 0
 
 from .._checks import check_positive, check_positive_int
 
@@ -49,18 +50,10 @@ def _probability_vector(v, name, size=None):
     return arr / total
 
 
-def _xlogy(x, y):
-    """x · log y with 0 · log 0 = 0."""
-    out = np.zeros_like(x)
-    nz = x > 0
-    out[nz] = x[nz] * np.log(y[nz])
-    return out
-
-
 def _criterion(p_d, p_g):
     m = p_d + p_g
-    return float(np.sum(_xlogy(p_d, np.where(m > 0, p_d / np.where(m > 0, m, 1), 1.0)))
-                 + np.sum(_xlogy(p_g, np.where(m > 0, p_g / np.where(m > 0, m, 1), 1.0))))
+    return float(np.sum(xlogy(p_d, np.where(m > 0, p_d / np.where(m > 0, m, 1), 1.0)))
+                 + np.sum(xlogy(p_g, np.where(m > 0, p_g / np.where(m > 0, m, 1), 1.0))))
 
 
 def discrete_criterion(p_data, p_g):
@@ -80,8 +73,8 @@ def discrete_js(p_data, p_g):
 def _js(p_d, p_g):
     m = (p_d + p_g) / 2
     safe = np.where(m > 0, m, 1.0)
-    return float(0.5 * np.sum(_xlogy(p_d, np.where(p_d > 0, p_d / safe, 1.0)))
-                 + 0.5 * np.sum(_xlogy(p_g, np.where(p_g > 0, p_g / safe, 1.0))))
+    return float(0.5 * np.sum(xlogy(p_d, np.where(p_d > 0, p_d / safe, 1.0)))
+                 + 0.5 * np.sum(xlogy(p_g, np.where(p_g > 0, p_g / safe, 1.0))))
 
 
 @dataclass(frozen=True)
