@@ -11,15 +11,16 @@ generator's distribution; ganlib makes that idea executable:
 * ``ganlib.train_many``  K models of one architecture trained at once (``torch.func``)
 * ``ganlib.metrics``     sample-quality measures
 * ``ganlib.plot``        figures in English or Chinese
+* ``ganlib.results``     shipped results of runs too long for a chapter (``scripts/``)
 """
-from . import data, metrics, nets, objectives, theory  # noqa: F401
+from . import data, metrics, nets, objectives, results, theory  # noqa: F401
 from .training import (FitWarning, Run, TrainingDiverged, device,  # noqa: F401
                        fit_discriminator, linear_decay, linear_lr_decay, train,
                        wgan_critic_schedule)
 from .many import train_many  # noqa: F401
 
 __version__ = "0.1.0"
-__all__ = ["data", "theory", "objectives", "nets", "metrics", "plot", "device",
+__all__ = ["data", "theory", "objectives", "nets", "metrics", "plot", "results", "device",
            "fit_discriminator", "FitWarning", "train", "train_many", "linear_decay",
            "linear_lr_decay", "wgan_critic_schedule", "Run", "TrainingDiverged"]
 

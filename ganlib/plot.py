@@ -296,6 +296,22 @@ def snapshots_images(run, n_panels=4, n_images=36, nrow=6, title=None):
     return fig
 
 
+def results_images(result, seed=0):
+    """One image grid per loss from a shipped MNIST result (``ganlib.results.load``, written by
+    ``scripts/mnist_long.py``): the 36 samples of seed ``seed`` for each loss, side by side."""
+    seeds = [int(s) for s in result["seeds"]]
+    if seed not in seeds:
+        raise ValueError(f"seed must be one of {seeds}, got {seed!r}")
+    names, k = [str(n) for n in result["losses"]], seeds.index(seed)
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.4))
+    steps = int(result["steps"])
+    for ax, name, images in zip(np.atleast_1d(axes), names, result["images"][:, k]):
+        image_grid(images[:, None] / 127.5 - 1, nrow=6, ax=ax,
+                   title=tr(f"{name}, {steps} steps", f"{name}，{steps} 步"))
+    fig.tight_layout()
+    return fig
+
+
 def _smooth(y, window):
     y = np.asarray(y, dtype=float)
     if window <= 1 or len(y) < window:

@@ -151,3 +151,15 @@ def test_printed_text_follows_the_book_language_not_the_font():
         assert txt("modes", "模式") == "modes" and "modes covered" in str(cov)
     finally:
         _lang.set("en")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_results_images_draws_each_loss_of_a_shipped_result(lang):
+    plot.setup(lang)
+    result = ganlib.results.load("lsgan_mnist")
+    fig = plot.results_images(result, seed=int(result["seeds"][1]))
+    assert len(fig.axes) == len(result["losses"])
+    assert [ax.get_title() for ax in fig.axes][-1].startswith(str(result["losses"][-1]))
+    render(fig)
+    with pytest.raises(ValueError, match="seed"):
+        plot.results_images(result, seed=99)

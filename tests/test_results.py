@@ -1,0 +1,39 @@
+"""The shipped results of the long-run scripts: loadable, complete, and what their scripts write."""
+import numpy as np
+import pytest
+
+from ganlib import results
+
+
+def test_every_shipped_result_loads():
+    names = results.available()
+    assert {"lsgan_mixture", "lsgan_mnist"} <= set(names)
+    for name in names:
+        assert isinstance(results.load(name), dict) and results.load(name)
+
+
+def test_an_unknown_name_is_refused_with_the_names_there_are():
+    with pytest.raises(ValueError, match="name must be one of .*lsgan_mnist"):
+        results.load("no_such_result")
+
+
+@pytest.mark.parametrize("name", [n for n in results.available() if n.endswith("_mnist")])
+def test_mnist_results_have_a_score_and_36_images_per_loss_and_seed(name):
+    r = results.load(name)
+    n_loss, n_seed = len(r["losses"]), len(r["seeds"])
+    assert n_seed >= 3
+    assert r["scores"].shape == r["classes"].shape == (n_loss, n_seed)
+    assert r["images"].shape == (n_loss, n_seed, 36, 28, 28) and r["images"].dtype == np.uint8
+    assert np.all((r["scores"] >= 1) & (r["scores"] <= 10)) and 1 <= r["real_score"] <= 10
+    assert isinstance(r["steps"], int) and r["steps"] > 0
+
+
+@pytest.mark.parametrize("name", [n for n in results.available() if n in ("lsgan_mixture", "wgan_gp_toy")])
+def test_mode_coverage_results_have_one_value_per_seed_and_snapshot(name):
+    r = results.load(name)
+    n_snap = len(r["snapshot_steps"])
+    assert r["snapshot_steps"][-1] == r["steps"]
+    for key, per_seed in r["modes"].items():
+        assert len(per_seed) == len(r["seeds"]) >= 3
+        assert all(len(m) == n_snap for m in per_seed)
+        assert all(len(h) == n_snap and all(0 <= v <= 1 for v in h) for h in r["high_quality"][key])
