@@ -9,7 +9,8 @@ def test_every_shipped_result_loads():
     names = results.available()
     assert {"lsgan_mixture", "lsgan_mnist"} <= set(names)
     for name in names:
-        assert isinstance(results.load(name), dict) and results.load(name)
+        result = results.load(name)
+        assert isinstance(result, dict) and result
 
 
 def test_an_unknown_name_is_refused_with_the_names_there_are():
