@@ -4,6 +4,11 @@ Every distribution has ``.dim`` and ``.sample(n, generator=None) -> torch.Tensor
 ``[n, dim]`` (images: ``[n, 1, H, W]``).  One-dimensional ones also have ``.pdf``, ``.logpdf``
 and ``.cdf`` on numpy arrays, and ``.support`` (a list of closed intervals on which the
 density is positive), which ``ganlib.theory`` uses to integrate exactly where it must.
+
+Labelled distributions (the mixtures, one class per component, and the image sets) also
+have ``n_classes``, ``class_probs`` (p(y), a numpy vector), ``sample(n, generator,
+labels=True) -> (x, y)``, ``sample_labels(n, generator) -> y`` and ``sample_given(y,
+generator) -> x`` (one draw from p(x | y) per label): what conditional training needs.
 """
 from __future__ import annotations
 
@@ -31,6 +36,38 @@ class Distribution:
 
     def _n(self, n):
         return check_positive_int(n, "n")
+
+
+class Labelled:
+    """Mixin for a distribution whose samples carry a class label y ∈ {0, …, n_classes − 1}:
+    p(x, y) = p(y)·p(x | y).  Subclasses set ``class_probs`` and define ``sample_given``."""
+
+    class_probs: np.ndarray
+
+    @property
+    def n_classes(self):
+        return len(self.class_probs)
+
+    def sample_labels(self, n, generator=None):
+        """``n`` labels drawn from p(y), a long tensor of shape [n]."""
+        return torch.multinomial(torch.as_tensor(self.class_probs), self._n(n), replacement=True,
+                                 generator=generator)
+
+    def _labels(self, y):
+        y = torch.as_tensor(y)
+        if y.dim() != 1 or y.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
+            raise ValueError(f"y must be a 1-D tensor of integer labels, got shape {tuple(y.shape)} "
+                             f"and dtype {y.dtype}")
+        if len(y) and (int(y.min()) < 0 or int(y.max()) >= self.n_classes):
+            raise ValueError(f"y must hold labels in 0 … {self.n_classes - 1}, got values from "
+                             f"{int(y.min())} to {int(y.max())}")
+        return y.long()
+
+    def sample(self, n, generator=None, labels=False):
+        """``n`` samples (and their labels if ``labels``): y ~ p(y), then x ~ p(x | y)."""
+        y = self.sample_labels(n, generator)
+        x = self.sample_given(y, generator)
+        return (x, y) if labels else x
 
 
 class Distribution1D(Distribution):
@@ -113,7 +150,9 @@ class Uniform(Distribution1D):
         return self.low + (self.high - self.low) * torch.rand(n, 1, generator=generator)
 
 
-class Mixture(Distribution1D):
+class Mixture(Labelled, Distribution1D):
+    """A weighted mixture of 1-D distributions; component k is class k (``sample_given``)."""
+
     def __init__(self, components, weights=None):
         components = list(components)
         if not components or not all(isinstance(c, Distribution1D) for c in components):
@@ -126,6 +165,7 @@ class Mixture(Distribution1D):
             raise ValueError(f"weights must be {len(components)} non-negative numbers with a "
                              f"positive sum, got {weights!r}")
         self.components, self.weights = components, w / w.sum()
+        self.class_probs = self.weights
         self.support = _union([iv for c in components for iv in c.support])
 
     def __repr__(self):
@@ -148,13 +188,12 @@ class Mixture(Distribution1D):
     def breakpoints(self):
         return sorted({b for c in self.components for b in c.breakpoints()})
 
-    def sample(self, n, generator=None):
-        n = self._n(n)
-        idx = torch.multinomial(torch.as_tensor(self.weights), n, replacement=True,
-                                generator=generator)
-        out = torch.empty(n, 1)
+    def sample_given(self, y, generator=None):
+        """One draw from component y[i] for each label, shape [len(y), 1]."""
+        y = self._labels(y)
+        out = torch.empty(len(y), 1)
         for k, comp in enumerate(self.components):
-            mask = idx == k
+            mask = y == k
             m = int(mask.sum())
             if m:
                 out[mask] = comp.sample(m, generator)
@@ -196,8 +235,9 @@ def mixture(components, weights=None):
     return Mixture(components, weights)
 
 
-class GaussianMixture2D(Distribution):
-    """Equal-weight mixture of isotropic 2-D Gaussians: the ring and grid benchmarks."""
+class GaussianMixture2D(Labelled, Distribution):
+    """Equal-weight mixture of isotropic 2-D Gaussians: the ring and grid benchmarks.  Mode k
+    is class k (``sample(n, labels=True)``, ``sample_given``)."""
 
     dim = 2
 
@@ -205,6 +245,7 @@ class GaussianMixture2D(Distribution):
         self.centers = torch.as_tensor(centers, dtype=torch.float32)
         self.std = check_positive(std, "std")
         self.name = name
+        self.class_probs = np.full(len(self.centers), 1 / len(self.centers))
 
     def __repr__(self):
         return f"{self.name}(n_modes={len(self.centers)}, std={self.std:g})"
@@ -213,10 +254,13 @@ class GaussianMixture2D(Distribution):
     def n_modes(self):
         return len(self.centers)
 
-    def sample(self, n, generator=None):
-        n = self._n(n)
-        idx = torch.randint(len(self.centers), (n,), generator=generator)
-        return self.centers[idx] + self.std * torch.randn(n, 2, generator=generator)
+    def sample_labels(self, n, generator=None):
+        return torch.randint(len(self.centers), (self._n(n),), generator=generator)
+
+    def sample_given(self, y, generator=None):
+        """One draw from mode y[i] for each label, shape [len(y), 2]."""
+        y = self._labels(y)
+        return self.centers[y] + self.std * torch.randn(len(y), 2, generator=generator)
 
 
 def ring(n_modes=8, radius=2.0, std=0.02):
@@ -394,8 +438,9 @@ def generated(G, latent_dim, dim=None):
     return Generated(G, prior, dim)
 
 
-class ImageData(Distribution):
-    """A finite set of images in [-1, 1], shape ``[N, 1, H, W]``, with integer labels."""
+class ImageData(Labelled, Distribution):
+    """A finite set of images in [-1, 1], shape ``[N, 1, H, W]``, with integer labels
+    0 … n_classes − 1; p(y) is the labels' frequency in the set."""
 
     def __init__(self, images, labels, source):
         self.images = images
@@ -403,6 +448,11 @@ class ImageData(Distribution):
         self.source = source
         self.dim = int(np.prod(images.shape[1:]))
         self.shape = tuple(images.shape[1:])
+        counts = torch.bincount(labels)
+        self.class_probs = (counts / counts.sum()).double().numpy()
+        self._by_class = torch.argsort(labels, stable=True)          # indices grouped by class
+        self._class_start = torch.cumsum(counts, 0) - counts
+        self._class_count = counts
 
     def __len__(self):
         return len(self.images)
@@ -415,6 +465,19 @@ class ImageData(Distribution):
         n = self._n(n)
         idx = torch.randint(len(self.images), (n,), generator=generator)
         return (self.images[idx], self.labels[idx]) if labels else self.images[idx]
+
+    def sample_labels(self, n, generator=None):
+        """Labels of ``n`` images drawn uniformly with replacement."""
+        return self.labels[torch.randint(len(self.labels), (self._n(n),), generator=generator)]
+
+    def sample_given(self, y, generator=None):
+        """For each label y[i], an image of that class drawn uniformly with replacement."""
+        y = self._labels(y)
+        if len(y) and int(self._class_count[y].min()) == 0:
+            raise ValueError("y asks for a class that has no images in this set")
+        u = torch.rand(len(y), generator=generator, dtype=torch.float64)
+        pick = self._class_start[y] + (u * self._class_count[y]).long().clamp_max(self._class_count[y] - 1)
+        return self.images[self._by_class[pick]]
 
 
 def _to_images(x, side, max_value):

@@ -20,8 +20,9 @@ from torch.func import functional_call, stack_module_state, vmap
 from ._checks import check_positive, check_positive_int
 from .objectives import Batch
 from .training import (_BLOWUP, _SYNC_EVERY, Run, TrainingDiverged, _bar, _check_betas,
-                       _check_data, _check_objective, _check_samples, _critic_schedule, _dry_run,
-                       _Logs, _progress_default, _resolve_device, _resolve_prior, _Streams)
+                       _check_data, _check_labelled, _check_objective, _check_samples,
+                       _critic_schedule, _dry_run, _Logs, _progress_default, _resolve_device,
+                       _resolve_prior, _Streams)
 
 __all__ = ["train_many"]
 
@@ -76,7 +77,9 @@ class _Stacked:
     def parameters(self):
         return list(self.params.values())
 
-    def forward(self, params, buffers, x):
+    def forward(self, params, buffers, x, y=None):
+        if y is not None:                     # a conditional network f(x, y)
+            return functional_call(self.base, (params, buffers), (x, y))
         if self.plain:
             for name, m in zip(self.names, self.base.children()):
                 if isinstance(m, nn.Linear):
@@ -87,8 +90,8 @@ class _Stacked:
             return x
         return functional_call(self.base, (params, buffers), (x,))
 
-    def member(self, params, buffers):
-        return lambda x: self.forward(params, buffers, x)
+    def member(self, params, buffers, y=None):
+        return lambda x: self.forward(params, buffers, x, y)
 
     def load_into(self, nets):
         for k, net in enumerate(nets):
@@ -149,7 +152,7 @@ class _Optimizer:
 def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim=None,
                prior=None, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam",
                n_critic=None, lr_schedule=None, device=None, snapshot_every=None, n_snapshot=1000,
-               progress=None):
+               conditional=False, progress=None):
     """Train K = ``len(seeds)`` GANs at once: member k is ``G[k]`` against ``D[k]``, with seed
     ``seeds[k]``, and ``lr_g``/``lr_d`` one number for all members or one per member.
 
@@ -157,9 +160,10 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     that member's seed and settings (the networks in ``G`` and ``D`` are trained in place).
     ``lr_schedule(step, steps) -> factor`` scales both learning rates after each generator
     step, e.g. :func:`ganlib.linear_decay` (what the hook ``linear_lr_decay`` does in
-    ``train``).  The other arguments are :func:`ganlib.train`'s.  Not here: hooks, ``simultaneous``,
-    conditional data, layer statistics, custom optimisers, networks with batch norm (their
-    running statistics change in the forward pass) and objectives that keep state.
+    ``train``).  The other arguments are :func:`ganlib.train`'s, ``conditional`` included (G(z, y)
+    and D(x, y) on labelled data).  Not here: hooks, ``simultaneous``, layer statistics, custom
+    optimisers, networks with batch norm (their running statistics change in the forward pass)
+    and objectives that keep state.
     """
     objective = _check_objective(objective)
     _check_data(data, "data")
@@ -183,16 +187,20 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     n_snapshot = check_positive_int(n_snapshot, "n_snapshot")
     if snapshot_every is not None:
         snapshot_every = check_positive_int(snapshot_every, "snapshot_every")
+    if conditional:
+        _check_labelled(data)
     prior = _resolve_prior(G[0], prior, latent_dim)
     dev = _resolve_device(device)
     for g, d in zip(G, D):
         g.to(dev).train(), d.to(dev).train()
-    probe = _dry_run(G[0], D[0], data, prior.dim, False, dev)
+    probe = _dry_run(G[0], D[0], data, prior.dim, conditional, dev)
     limit = _BLOWUP * max(1.0, float(probe.abs().max()))
 
     streams = [_Streams(s, dev) for s in seeds]
     z_fixed = [prior.sample(n_snapshot, torch.Generator().manual_seed(s + 2)) for s in seeds]
     z_fixed_dev = torch.stack(z_fixed).to(dev)
+    y_fixed = torch.arange(n_snapshot) % data.n_classes if conditional else None
+    y_fixed_dev = y_fixed.to(dev) if conditional else None
     g_net, d_net = _Stacked(G, dev), _Stacked(D, dev)
     opt_g = _Optimizer(optimizer, g_net.parameters(), lrs_g, betas, dev)
     opt_d = _Optimizer(optimizer, d_net.parameters(), lrs_d, betas, dev)
@@ -201,31 +209,38 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
         config = dict(steps=steps, batch_size=batch_size, latent_dim=prior.dim, prior=prior.spec(),
                       lr_g=lrs_g[i], lr_d=lrs_d[i], betas=betas,
                       n_critic=n_critic, seed=s,
-                      optimizer=optimizer, simultaneous=False, conditional=False,
+                      optimizer=optimizer, simultaneous=False, conditional=bool(conditional),
                       objective=repr(objective), divergence=objective.divergence,
                       trained_with="train_many")
-        runs.append(Run(G[i], D[i], objective, config, z_fixed=z_fixed[i]))
+        runs.append(Run(G[i], D[i], objective, config, z_fixed=z_fixed[i], y_fixed=y_fixed))
 
-    def generate(gp, gb, z):
-        return g_net.forward(gp, gb, z)
+    def generate(gp, gb, z, y=None):
+        return g_net.forward(gp, gb, z, y)
 
-    def d_member(dp, db, gp, gb, real, z, u):
+    def d_member(dp, db, gp, gb, real, z, u, y=None):
         with torch.no_grad():
-            fake = generate(gp, gb, z)
-        return objective.d_loss(d_net.member(dp, db), Batch(real=real, fake=fake, z=z, u=u))
+            fake = generate(gp, gb, z, y)
+        return objective.d_loss(d_net.member(dp, db, y), Batch(real=real, fake=fake, z=z, y=y, u=u))
 
-    def g_member(gp, gb, dp, db, z):
-        return objective.g_loss(d_net.member(dp, db), Batch(fake=generate(gp, gb, z), z=z))
+    def g_member(gp, gb, dp, db, z, y=None):
+        return objective.g_loss(d_net.member(dp, db, y), Batch(fake=generate(gp, gb, z, y), z=z, y=y))
 
     d_losses, g_losses = vmap(d_member), vmap(g_member)
 
     def draw_z():
         return torch.stack([st.z(prior, batch_size) for st in streams])
 
+    def real_batch():      # per member, from its own data stream, as train draws it
+        if not conditional:
+            return torch.stack([data.sample(batch_size, st.data) for st in streams]).to(dev), None
+        xs, ys = zip(*(data.sample(batch_size, st.data, labels=True) for st in streams))
+        return torch.stack(xs).to(dev), torch.stack(ys).to(dev)
+
     def d_update():
-        real = torch.stack([data.sample(batch_size, st.data) for st in streams]).to(dev)
+        real, y = real_batch()
         z, u = draw_z(), torch.stack([st.u(batch_size) for st in streams])
-        loss, logs = d_losses(d_net.params, d_net.buffers, g_net.params, g_net.buffers, real, z, u)
+        args = (d_net.params, d_net.buffers, g_net.params, g_net.buffers, real, z, u)
+        loss, logs = d_losses(*args) if y is None else d_losses(*args, y)  # vmap takes no None
         grads = torch.autograd.grad(loss.sum(), d_net.parameters(), allow_unused=True)
         opt_d.step(grads)
         logs = {"d_loss": loss.detach(), **{n: v.detach() for n, v in logs.items()}}
@@ -233,7 +248,11 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
         return logs
 
     def g_update():
-        loss, logs = g_losses(g_net.params, g_net.buffers, d_net.params, d_net.buffers, draw_z())
+        y = None
+        if conditional:    # labels for G from the data's p(y), after the critic's draws (as train)
+            y = torch.stack([data.sample_labels(batch_size, st.data) for st in streams]).to(dev)
+        args = (g_net.params, g_net.buffers, d_net.params, d_net.buffers, draw_z())
+        loss, logs = g_losses(*args) if y is None else g_losses(*args, y)
         grads = torch.autograd.grad(loss.sum(), g_net.parameters(), allow_unused=True)
         opt_g.step(grads)
         return {"g_loss": loss.detach(), **{n: v.detach() for n, v in logs.items()}}
@@ -244,7 +263,11 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     def snapshot(step):
         logs.flush()
         g_net.base.eval()
-        x = vmap(generate)(g_net.params, g_net.buffers, z_fixed_dev).cpu()
+        if conditional:
+            x = vmap(generate, in_dims=(0, 0, 0, None))(g_net.params, g_net.buffers, z_fixed_dev,
+                                                         y_fixed_dev).cpu()
+        else:
+            x = vmap(generate)(g_net.params, g_net.buffers, z_fixed_dev).cpu()
         g_net.base.train()
         for i, run in enumerate(runs):
             try:

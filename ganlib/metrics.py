@@ -9,7 +9,7 @@ from ._checks import check_positive, check_positive_int
 from .data import GaussianMixture2D, ImageData
 
 __all__ = ["ModeCoverage", "mode_coverage", "Classifier", "train_classifier", "ClassScore",
-           "class_score"]
+           "class_score", "LabelFidelity", "label_fidelity"]
 
 
 @dataclass
@@ -148,3 +148,67 @@ def class_score(samples, classifier):
     fair = len(p) / n_classes
     return ClassScore(float(torch.exp(kl.mean())), int((counts >= fair / 2).sum()), n_classes,
                       float((p.max(1).values >= 0.9).double().mean()), counts)
+
+
+@dataclass
+class LabelFidelity:
+    """How often a conditional generator makes the class it was asked for."""
+    per_class: np.ndarray    # share of the samples asked for class k that are judged class k
+    requested: np.ndarray    # samples asked for, per class
+    accuracy: float          # the same share over all samples
+    judge: str               # "mode (3 std)" or "classifier"
+
+    def __str__(self):
+        worst = int(np.argmin(np.where(self.requested > 0, self.per_class, np.inf)))
+        if _lang.get() == "zh":
+            return (f"标签一致率 {100 * self.accuracy:.1f}%（最差的类别 {worst}："
+                    f"{100 * self.per_class[worst]:.1f}%）")
+        return (f"label fidelity {100 * self.accuracy:.1f}% (worst class {worst}: "
+                f"{100 * self.per_class[worst]:.1f}%)")
+
+
+def label_fidelity(samples, labels, judge, n_std=3.0):
+    """The share of generated samples that are of the class they were generated for, per class.
+
+    ``labels`` are the classes the samples were asked for (G(z, y)).  ``judge`` is either a 2-D
+    ring or grid, where a sample asked for mode k counts when it is a high-quality sample of
+    mode k (within ``n_std`` standard deviations of its centre, as in :func:`mode_coverage`),
+    or a :class:`Classifier` trained here, whose top class must be k.
+    """
+    y = torch.as_tensor(labels)
+    if y.dim() != 1 or y.dtype not in (torch.int64, torch.int32):
+        raise ValueError(f"labels must be a 1-D array of integer classes, got shape "
+                         f"{tuple(y.shape)} and dtype {y.dtype}")
+    if len(y) != len(samples):
+        raise ValueError(f"labels must give one class per sample: {len(y)} labels for "
+                         f"{len(samples)} samples")
+    if len(y) == 0:
+        raise ValueError("samples must hold at least one sample, got an empty batch")
+    y = y.long()
+    if isinstance(judge, GaussianMixture2D):
+        x = torch.as_tensor(samples, dtype=torch.float32)
+        if x.ndim != 2 or x.shape[1] != 2:
+            raise ValueError(f"samples must have shape [n, 2], got {list(x.shape)}")
+        if not torch.isfinite(x).all():
+            raise ValueError("samples contain NaN or inf")
+        n_classes, name = judge.n_modes, "mode (3 std)" if n_std == 3.0 else f"mode ({n_std:g} std)"
+        if int(y.min()) < 0 or int(y.max()) >= n_classes:
+            raise ValueError(f"labels must lie in 0 … {n_classes - 1} (the modes), got "
+                             f"{int(y.min())} … {int(y.max())}")
+        dist_to_own = (x - judge.centers[y]).norm(dim=1)
+        hit = dist_to_own <= check_positive(n_std, "n_std") * judge.std
+    elif isinstance(judge, Classifier):
+        p = judge.probs(samples)
+        n_classes, name = p.shape[1], "classifier"
+        if int(y.min()) < 0 or int(y.max()) >= n_classes:
+            raise ValueError(f"labels must lie in 0 … {n_classes - 1} (the classifier's "
+                             f"classes), got {int(y.min())} … {int(y.max())}")
+        hit = p.argmax(1) == y
+    else:
+        raise TypeError(f"judge must be a ring or grid from ganlib.data or a "
+                        f"ganlib.metrics.Classifier, got {type(judge).__name__}")
+    requested = np.bincount(y.numpy(), minlength=n_classes)
+    hits = np.bincount(y[hit].numpy(), minlength=n_classes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_class = np.where(requested > 0, hits / np.maximum(requested, 1), np.nan)
+    return LabelFidelity(per_class, requested, float(hit.float().mean()), name)

@@ -4,7 +4,9 @@ from torch import nn
 
 from ._checks import check_positive_int
 
-__all__ = ["mlp", "dcgan", "dcgan_init", "DCGANGenerator", "DCGANDiscriminator"]
+__all__ = ["mlp", "dcgan", "dcgan_init", "DCGANGenerator", "DCGANDiscriminator",
+           "ConditionalMLP", "conditional_mlp", "ConditionalDCGANGenerator",
+           "ConditionalDCGANDiscriminator", "conditional_dcgan", "CONDITIONINGS"]
 
 _ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh,
                 "elu": nn.ELU, "sigmoid": nn.Sigmoid}
@@ -47,6 +49,96 @@ def mlp(in_dim, out_dim, hidden=(128, 128), activation="leaky_relu", out_activat
         net = nn.Sequential(*layers)
     net.in_dim, net.out_dim = in_dim, out_dim
     return net
+
+
+# --------------------------------------------------------------------------- conditional
+# Mirza & Osindero (2014) feed the label y to both networks as an extra input.  Three ways:
+#   "concat"      the one-hot vector of y appended to the input (the paper's);
+#   "embed"       a learned vector e_y appended instead (an embedding table, n_classes × e);
+#   "projection"  for a discriminator only (Miyato & Koyama 2018): f(x, y) = ψ(φ(x)) + ⟨e_y, φ(x)⟩,
+#                 the label enters as an inner product with D's last features φ(x);
+#   "none"        the label is ignored: an unconditional network with the conditional signature,
+#                 to show what conditioning one player only does.
+CONDITIONINGS = ("concat", "embed", "projection", "none")
+
+
+def _one_hot(y, n_classes, dtype):
+    # a comparison rather than F.one_hot, which reads y's values and so cannot run under vmap
+    # (train_many)
+    return (y[:, None] == torch.arange(n_classes, device=y.device)).to(dtype)
+
+
+def _check_labels(y, n, n_classes):
+    if y.dim() != 1 or y.shape[0] != n or y.dtype != torch.long:
+        raise ValueError(f"y must be a long tensor of {n} labels (one per sample), got shape "
+                         f"{tuple(y.shape)} and dtype {y.dtype}")
+
+
+def _check_conditioning(conditioning, out_dim, allow_projection=True):
+    options = CONDITIONINGS if allow_projection else ("concat", "embed")
+    if conditioning not in options:
+        raise ValueError(f"conditioning must be one of {options}, got {conditioning!r}")
+    if conditioning == "projection" and out_dim != 1:
+        raise ValueError(f"conditioning='projection' scores each sample once: it needs out_dim=1, "
+                         f"got out_dim={out_dim}")
+
+
+class ConditionalMLP(nn.Module):
+    """f(x, y): an MLP of the input x and the class label y ∈ {0, …, n_classes − 1}.
+
+    ``conditioning`` (see ``CONDITIONINGS``): ``"concat"`` appends one_hot(y) to x, ``"embed"``
+    appends a learned ``embed_dim``-vector e_y, ``"projection"`` (a discriminator, out_dim 1)
+    adds ⟨e_y, φ(x)⟩ to the score ψ(φ(x)) of the last hidden layer φ, and ``"none"`` ignores y.
+    As a generator G(z, y), ``in_dim`` is the latent dimension.
+    """
+
+    def __init__(self, in_dim, out_dim, n_classes, hidden=(128, 128), conditioning="concat",
+                 embed_dim=None, activation="leaky_relu", out_activation=None, seed=None):
+        super().__init__()
+        in_dim, out_dim = check_positive_int(in_dim, "in_dim"), check_positive_int(out_dim, "out_dim")
+        self.n_classes = check_positive_int(n_classes, "n_classes")
+        _check_conditioning(conditioning, out_dim)
+        hidden = tuple(hidden)
+        if conditioning == "projection" and not hidden:
+            raise ValueError("conditioning='projection' needs at least one hidden layer (φ)")
+        self.conditioning, self.in_dim, self.out_dim = conditioning, in_dim, out_dim
+        self.latent_dim = in_dim
+        with torch.random.fork_rng(devices=[]):
+            if seed is not None:
+                torch.manual_seed(seed)
+            if conditioning in ("concat", "none"):
+                extra = n_classes if conditioning == "concat" else 0
+                self.net = mlp(in_dim + extra, out_dim, hidden, activation, out_activation)
+            elif conditioning == "embed":
+                e = check_positive_int(embed_dim if embed_dim is not None else n_classes, "embed_dim")
+                self.embed = nn.Embedding(n_classes, e)
+                self.net = mlp(in_dim + e, out_dim, hidden, activation, out_activation)
+            else:
+                body = mlp(in_dim, 1, hidden, activation, out_activation)
+                self.phi = nn.Sequential(*list(body)[:-1])          # x → last hidden features
+                self.psi = body[-1]                                  # features → unconditional score
+                self.embed = nn.Embedding(n_classes, hidden[-1])
+                nn.init.normal_(self.embed.weight, 0.0, 1.0 / hidden[-1] ** 0.5)
+
+    def forward(self, x, y):
+        if x.dim() != 2 or x.shape[1] != self.in_dim:
+            raise ValueError(f"x must have shape [n, {self.in_dim}], got {tuple(x.shape)}")
+        _check_labels(y, len(x), self.n_classes)
+        if self.conditioning == "concat":
+            return self.net(torch.cat([x, _one_hot(y, self.n_classes, x.dtype)], 1))
+        if self.conditioning == "none":
+            return self.net(x)
+        if self.conditioning == "embed":
+            return self.net(torch.cat([x, self.embed(y)], 1))
+        h = self.phi(x)
+        return self.psi(h) + (self.embed(y) * h).sum(1, keepdim=True)
+
+
+def conditional_mlp(in_dim, out_dim, n_classes, hidden=(128, 128), conditioning="concat",
+                    embed_dim=None, activation="leaky_relu", out_activation=None, seed=None):
+    """A :class:`ConditionalMLP` ``f(x, y)``; ``seed`` fixes its initial weights."""
+    return ConditionalMLP(in_dim, out_dim, n_classes, hidden, conditioning, embed_dim, activation,
+                          out_activation, seed)
 
 
 # --------------------------------------------------------------------------- DCGAN
@@ -163,4 +255,87 @@ def dcgan(latent_dim=64, image_size=28, channels=1, width=64, norm="batch", d_no
             torch.manual_seed(seed)
         G = dcgan_init(DCGANGenerator(latent_dim, image_size, channels, width, norm))
         D = dcgan_init(DCGANDiscriminator(image_size, channels, width, d_norm))
+    return G, D
+
+
+class ConditionalDCGANGenerator(nn.Module):
+    """G(z, y): the DCGAN generator fed [z, code(y)], with code one_hot(y) (``"concat"``, as
+    in Mirza & Osindero 2014) or a learned ``embed_dim``-vector (``"embed"``)."""
+
+    def __init__(self, latent_dim=64, n_classes=10, image_size=28, channels=1, width=64,
+                 norm="batch", conditioning="concat", embed_dim=None):
+        super().__init__()
+        self.latent_dim = check_positive_int(latent_dim, "latent_dim")
+        self.n_classes = check_positive_int(n_classes, "n_classes")
+        _check_conditioning(conditioning, 1, allow_projection=False)
+        self.conditioning = conditioning
+        code = n_classes
+        if conditioning == "embed":
+            code = check_positive_int(embed_dim if embed_dim is not None else n_classes, "embed_dim")
+            self.embed = nn.Embedding(n_classes, code)
+        self.body = DCGANGenerator(latent_dim + code, image_size, channels, width, norm)
+        self.image_size, self.channels = image_size, channels
+
+    def forward(self, z, y):
+        if z.dim() != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"z must have shape [n, {self.latent_dim}], got {tuple(z.shape)}")
+        _check_labels(y, len(z), self.n_classes)
+        code = (self.embed(y) if self.conditioning == "embed"
+                else _one_hot(y, self.n_classes, z.dtype))
+        return self.body(torch.cat([z, code], 1))
+
+
+class ConditionalDCGANDiscriminator(nn.Module):
+    """D(x, y): the DCGAN discriminator with the label fed in.
+
+    ``"concat"``: one_hot(y) as ``n_classes`` constant feature maps appended to the image's
+    channels (the common conditional DCGAN).  ``"projection"`` (Miyato & Koyama 2018): the
+    score of the last feature map φ(x) plus ⟨e_y, φ(x)⟩.
+    """
+
+    def __init__(self, n_classes=10, image_size=28, channels=1, width=64, norm="batch",
+                 conditioning="projection"):
+        super().__init__()
+        self.n_classes = check_positive_int(n_classes, "n_classes")
+        _check_conditioning(conditioning, 1)
+        if conditioning in ("embed", "none"):
+            raise ValueError(f"conditioning={conditioning!r} is not offered for a conditional DCGAN "
+                             f"discriminator: it takes 'concat' or 'projection'")
+        self.conditioning = conditioning
+        self.image_size, self.channels = image_size, channels
+        extra = n_classes if conditioning == "concat" else 0
+        body = DCGANDiscriminator(image_size, channels + extra, width, norm)
+        self.phi, self.psi = body.net[:-1], body.net[-1]
+        if conditioning == "projection":
+            side, k = _DCGAN_SIZES[image_size]
+            features = width * 2 ** (k - 1) * side * side
+            self.embed = nn.Embedding(n_classes, features)
+            nn.init.normal_(self.embed.weight, 0.0, 0.02)
+
+    def forward(self, x, y):
+        shape = (self.channels, self.image_size, self.image_size)
+        if x.dim() != 4 or tuple(x.shape[1:]) != shape:
+            raise ValueError(f"x must have shape [n, {', '.join(map(str, shape))}], got {tuple(x.shape)}")
+        _check_labels(y, len(x), self.n_classes)
+        if self.conditioning == "concat":
+            maps = _one_hot(y, self.n_classes, x.dtype)[:, :, None, None]
+            x = torch.cat([x, maps.expand(-1, -1, *x.shape[2:])], 1)
+            return self.psi(self.phi(x)).flatten(1)
+        h = self.phi(x)
+        return self.psi(h).flatten(1) + (self.embed(y) * h.flatten(1)).sum(1, keepdim=True)
+
+
+def conditional_dcgan(latent_dim=64, n_classes=10, image_size=28, channels=1, width=64,
+                      norm="batch", d_norm="same", g_conditioning="concat",
+                      d_conditioning="projection", embed_dim=None, seed=None):
+    """A conditional DCGAN pair G(z, y), D(x, y), initialised as in the DCGAN paper
+    (:func:`dcgan_init`; label embeddings keep their own N(0, 0.02) start)."""
+    d_norm = norm if d_norm == "same" else d_norm
+    with torch.random.fork_rng(devices=[]):
+        if seed is not None:
+            torch.manual_seed(seed)
+        G = dcgan_init(ConditionalDCGANGenerator(latent_dim, n_classes, image_size, channels, width,
+                                                 norm, g_conditioning, embed_dim))
+        D = dcgan_init(ConditionalDCGANDiscriminator(n_classes, image_size, channels, width, d_norm,
+                                                     d_conditioning))
     return G, D

@@ -298,7 +298,8 @@ def snapshots_images(run, n_panels=4, n_images=36, nrow=6, title=None):
 
 def results_images(result, seed=0):
     """One image grid per loss from a shipped MNIST result (``ganlib.results.load``, written by
-    ``scripts/mnist_long.py``): the 36 samples of seed ``seed`` for each loss, side by side."""
+    ``scripts/mnist_long.py``): the samples of seed ``seed`` for each loss, side by side, in a
+    square grid (36 samples; a conditional result's 100, one requested digit per row)."""
     seeds = [int(s) for s in result["seeds"]]
     if seed not in seeds:
         raise ValueError(f"seed must be one of {seeds}, got {seed!r}")
@@ -306,7 +307,7 @@ def results_images(result, seed=0):
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.4))
     steps = int(result["steps"])
     for ax, name, images in zip(np.atleast_1d(axes), names, result["images"][:, k]):
-        image_grid(images[:, None] / 127.5 - 1, nrow=6, ax=ax,
+        image_grid(images[:, None] / 127.5 - 1, nrow=int(round(len(images) ** 0.5)), ax=ax,
                    title=tr(f"{name}, {steps} steps", f"{name}，{steps} 步"))
     fig.tight_layout()
     return fig

@@ -117,6 +117,12 @@ def _check_objective(objective):
     return objective
 
 
+def _check_labelled(data):
+    if not callable(getattr(data, "sample_labels", None)):
+        raise ValueError(f"conditional=True needs labelled data (a mixture, ring, grid or image "
+                         f"set: with sample_labels and sample(n, labels=True)), got {data!r}")
+
+
 def _check_data(data, name):
     if not isinstance(data, Distribution):
         raise TypeError(f"{name} must be a ganlib.data distribution (with .sample(n)), got "
@@ -235,6 +241,17 @@ class Standardize(nn.Module):
         return (x - self.mean) / self.std
 
 
+class _StandardizeConditional(nn.Module):
+    """f(x, y) = net(standardize(x), y): the conditional default D of fit_discriminator."""
+
+    def __init__(self, standardize, net):
+        super().__init__()
+        self.standardize, self.net = standardize, net
+
+    def forward(self, x, y):
+        return self.net(self.standardize(x), y)
+
+
 # --------------------------------------------------------------------------- D only
 class FitWarning(UserWarning):
     """A fitted discriminator is not at the objective's optimum (e.g. a critic of the wrong
@@ -247,20 +264,31 @@ class FittedDiscriminator:
     ``restarts`` counts the fits thrown away because their estimate lay below the divergence's
     smallest value (a wrong local optimum, such as a critic of the wrong sign)."""
 
-    def __init__(self, net, objective, history, estimate, dev, estimate_se=0.0, restarts=0):
+    def __init__(self, net, objective, history, estimate, dev, estimate_se=0.0, restarts=0,
+                 conditional=False):
         self.net, self.objective, self.history = net, objective, history
         self.estimate, self.device = estimate, dev
         self.estimate_se, self.restarts = estimate_se, restarts
+        self.conditional = conditional
 
     @torch.no_grad()
-    def d(self, x):
-        """D(x) for a numpy array of points (shape [n] for 1-D data, or [n, dim])."""
+    def d(self, x, y=None):
+        """D(x) for a numpy array of points (shape [n] for 1-D data, or [n, dim]); a
+        conditional fit takes the class ``y`` too (one integer, or one per point): D(x | y)."""
         x = np.asarray(x, dtype=np.float32)
         flat = x.ndim == 1
         t = torch.as_tensor(x.reshape(len(x), -1) if not flat else x[:, None], device=self.device)
+        if self.conditional != (y is not None):
+            raise ValueError("y is required for a conditional fit (D(x | y)) and not allowed "
+                             "otherwise" if self.conditional else
+                             "y is only for a conditional fit: this one is D(x)")
         self.net.eval()
-        out = self.objective.d_value(self.net(t)).squeeze(-1).cpu().numpy()
-        return out.astype(np.float64)
+        if y is None:
+            out = self.net(t)
+        else:
+            y = torch.as_tensor(np.broadcast_to(np.asarray(y), (len(x),)).copy(), dtype=torch.long)
+            out = self.net(t, y.to(self.device))
+        return self.objective.d_value(out).squeeze(-1).cpu().numpy().astype(np.float64)
 
     def __repr__(self):
         return f"FittedDiscriminator({self.objective!r}, estimate={self.estimate:.4f})"
@@ -268,7 +296,7 @@ class FittedDiscriminator:
 
 def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=512, lr=2e-3,
                       hidden=(64, 64), n_eval=200_000, seed=0, restarts=2, device=None,
-                      progress=None):
+                      conditional=False, progress=None):
     """Hold the generator fixed as the distribution ``q`` and learn D against data ``p``.
 
     Returns a :class:`FittedDiscriminator` with ``.d(x)`` and ``.estimate``, the objective's
@@ -276,6 +304,12 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
     samples of each; ``.history`` holds the logs of every step (``d_loss`` and the objective's).
     The default D is an MLP with ``hidden`` widths behind a fixed standardisation of its
     input; Adam with a cosine-decayed learning rate ``lr``.
+
+    ``conditional=True`` learns D(x | y) for labelled ``p`` and ``q`` with the same classes
+    (q's class k plays G's conditional p_g(x | y = k)): each step draws labels y from p's p(y)
+    and scores p's and q's samples of those classes.  The default D is then a
+    :class:`~ganlib.nets.ConditionalMLP` (one-hot y appended); ``.d(x, y)`` evaluates it, and
+    the estimate is the conditional game's, E_y of the per-class divergences.
 
     Every objective's estimate is a divergence, so at the optimal D it is at least the
     divergence's smallest value ``objective.divergence_min`` (0, or −log 4 for f-GAN's "gan"
@@ -291,6 +325,14 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
     _check_data(p, "p"), _check_data(q, "q")
     if p.dim != q.dim:
         raise ValueError(f"p and q must have the same dimension, got {p.dim} and {q.dim}")
+    if conditional:
+        for name, dist in (("p", p), ("q", q)):
+            if not callable(getattr(dist, "sample_given", None)):
+                raise ValueError(f"conditional=True needs labelled distributions; {name} = {dist!r} "
+                                 f"has no classes")
+        if p.n_classes != q.n_classes:
+            raise ValueError(f"p and q must have the same classes, got {p.n_classes} and "
+                             f"{q.n_classes}")
     steps = check_positive_int(steps, "steps")
     batch_size = check_positive_int(batch_size, "batch_size")
     lr = check_positive(lr, "lr")
@@ -301,7 +343,7 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
     given = D is not None
     for k in range(restarts + 1):
         fit = _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval,
-                        seed + 7919 * k, dev, progress)
+                        seed + 7919 * k, dev, progress, conditional)
         fit.restarts = k
         floor = objective.divergence_min
         if fit.estimate >= floor - 3 * fit.estimate_se:
@@ -321,15 +363,26 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
     return fit
 
 
-def _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval, seed, dev, progress):
+def _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval, seed, dev, progress,
+              conditional=False):
     gen = torch.Generator().manual_seed(seed)
     u_gen = torch.Generator().manual_seed(seed + 3)     # the objective's own randomness (ε)
     objective.reset()
+
+    def draw(n):        # (real, fake, y): with labels, both halves of the same classes
+        if not conditional:
+            return p.sample(n, gen), q.sample(n, gen), None
+        y = p.sample_labels(n, gen)
+        return p.sample_given(y, gen), q.sample_given(y, gen), y
+
     if D is None:
-        ref = torch.cat([p.sample(20_000, gen), q.sample(20_000, gen)])
-        from .nets import mlp
-        D = nn.Sequential(Standardize(ref.mean(0), ref.std(0).clamp_min(1e-6)),
-                          mlp(p.dim, 1, hidden=hidden, seed=seed))
+        ref_p, ref_q, _ = draw(20_000)
+        ref = torch.cat([ref_p, ref_q])
+        std = Standardize(ref.mean(0), ref.std(0).clamp_min(1e-6))
+        from .nets import conditional_mlp, mlp
+        D = (_StandardizeConditional(std, conditional_mlp(p.dim, 1, p.n_classes, hidden=hidden,
+                                                          seed=seed))
+             if conditional else nn.Sequential(std, mlp(p.dim, 1, hidden=hidden, seed=seed)))
     D = D.to(dev).train()
     opt = torch.optim.Adam(D.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
@@ -337,10 +390,11 @@ def _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval, seed, d
     logs = _Logs([history])
     with _bar(steps, _progress_default(progress), "fit D") as bar:
         for step in range(steps):
-            batch = Batch(real=p.sample(batch_size, gen).to(dev),
-                          fake=q.sample(batch_size, gen).to(dev),
+            real, fake, y = draw(batch_size)
+            y = None if y is None else y.to(dev)
+            batch = Batch(real=real.to(dev), fake=fake.to(dev), y=y,
                           u=torch.rand(batch_size, generator=u_gen).to(dev))
-            loss, step_logs = objective.d_loss(D, batch)
+            loss, step_logs = objective.d_loss(_scorer(D, y), batch)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -356,14 +410,19 @@ def _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval, seed, d
     # the estimate on fresh samples: its mean over 20 disjoint slices, and by batch means its
     # standard error
     n_parts = min(20, n_eval)
-    reals, fakes = p.sample(n_eval, gen).tensor_split(n_parts), q.sample(n_eval, gen).tensor_split(n_parts)
-    parts = np.array([float(objective.estimate(D, r.to(dev), f.to(dev))) for r, f in zip(reals, fakes)])
+    real, fake, y = draw(n_eval)
+    reals, fakes = real.tensor_split(n_parts), fake.tensor_split(n_parts)
+    ys = y.tensor_split(n_parts) if conditional else [None] * n_parts
+    parts = np.array([float(objective.estimate(_scorer(D, None if yy is None else yy.to(dev)),
+                                               r.to(dev), f.to(dev)))
+                      for r, f, yy in zip(reals, fakes, ys)])
     sizes = np.array([len(r) for r in reals])
     estimate = float(np.sum(parts * sizes) / n_eval)
     if not math.isfinite(estimate):
         raise TrainingDiverged(steps, f"the fitted estimate of {objective.divergence}", estimate)
     se = float(np.std(parts) / math.sqrt(n_parts)) if n_parts > 1 else 0.0
-    return FittedDiscriminator(D, objective, history, estimate, dev, estimate_se=se)
+    return FittedDiscriminator(D, objective, history, estimate, dev, estimate_se=se,
+                               conditional=conditional)
 
 
 # --------------------------------------------------------------------------- G and D
@@ -555,9 +614,10 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
     both players take their gradient from the same minibatch and step together (needs
     ``n_critic=1``).
 
-    ``conditional=True`` trains on labelled data (``data.sample(n, labels=True)``, e.g. an
-    image set): real images are scored as ``D(x, y)`` and the generator is called as
-    ``G(z, y)`` with the labels of the same minibatch; snapshots then use ``run.y_fixed``.
+    ``conditional=True`` trains on labelled data (``data.sample(n, labels=True)``: an image set,
+    a mixture, the ring or the grid): real samples are scored as ``D(x, y)`` with their labels,
+    and the generator is called as ``G(z, y)`` with labels drawn from the data's p(y)
+    (``data.sample_labels``); snapshots use ``run.y_fixed``, the classes in turn.
 
     ``layer_stats=True`` records, per generator step, the gradient norm of every layer's
     weight (``history["grad_norm/D/<layer>"]`` from the last discriminator update, including
@@ -595,8 +655,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
     if simultaneous and n_critic != 1:
         raise ValueError(f"simultaneous=True needs n_critic=1, got n_critic={n_critic}")
     betas = _check_betas(betas)
-    if conditional and getattr(data, "labels", None) is None:
-        raise ValueError(f"conditional=True needs data with labels, got {data!r}")
+    if conditional:
+        _check_labelled(data)
     prior = _resolve_prior(G, prior, latent_dim)
     latent_dim = prior.dim
     dev = _resolve_device(device)
@@ -609,8 +669,7 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
     z_fixed = prior.sample(n_snapshot, torch.Generator().manual_seed(seed + 2))
     y_fixed = None
     if conditional:
-        classes = torch.unique(data.labels)
-        y_fixed = classes[torch.arange(n_snapshot) % len(classes)]
+        y_fixed = torch.arange(n_snapshot) % data.n_classes
     config = dict(steps=steps, batch_size=batch_size, latent_dim=latent_dim, prior=prior.spec(),
                   lr_g=lr_g, lr_d=lr_d, betas=tuple(betas), n_critic=n_critic, seed=seed,
                   optimizer=optimizer if isinstance(optimizer, str) else "custom",
@@ -650,9 +709,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
                 # gradients of the last critic update, weights after it
                 stats = _layer_stats(D, "D") if layer_stats else {}
                 y = None
-                if conditional:   # labels for G drawn from the data's label frequencies
-                    y = data.labels[torch.randint(len(data.labels), (batch_size,),
-                                                  generator=streams.data)].to(dev)
+                if conditional:   # labels for G drawn from the data's p(y)
+                    y = data.sample_labels(batch_size, streams.data).to(dev)
                 step_logs = d_logs | g_step(G, D, objective, opt_g, streams.z(prior, batch_size), y)
                 if layer_stats:
                     stats |= _layer_stats(G, "G")

@@ -101,8 +101,9 @@ def test_conditional_training_passes_labels():
     assert run.sample(5, labels=[1, 2, 3, 4, 5]).shape == (5, 1, 8, 8)
     with pytest.raises(ValueError, match="labels"):
         run.sample(5)
-    with pytest.raises(ValueError, match="labels"):
-        ganlib.train(G, D, data.ring(), objectives.NonSaturating(), steps=1, conditional=True)
+    with pytest.raises(ValueError, match="labelled data"):      # a distribution without classes
+        ganlib.train(G, D, data.noisy(data.ring(), 0.1), objectives.NonSaturating(), steps=1,
+                     conditional=True)
 
 
 def test_image_grid_and_snapshots():

@@ -24,9 +24,14 @@ def test_mnist_results_have_a_score_and_36_images_per_loss_and_seed(name):
     n_loss, n_seed = len(r["losses"]), len(r["seeds"])
     assert n_seed >= 3
     assert r["scores"].shape == r["classes"].shape == (n_loss, n_seed)
-    assert r["images"].shape == (n_loss, n_seed, 36, 28, 28) and r["images"].dtype == np.uint8
+    n_images = 100 if "fidelity" in r else 36          # a conditional run: ten of each digit
+    assert r["images"].shape == (n_loss, n_seed, n_images, 28, 28) and r["images"].dtype == np.uint8
     assert np.all((r["scores"] >= 1) & (r["scores"] <= 10)) and 1 <= r["real_score"] <= 10
     assert isinstance(r["steps"], int) and r["steps"] > 0
+    if "fidelity" in r:                                  # [loss, seed, snapshot, digit]
+        steps = r["fidelity_steps"]
+        assert r["fidelity"].shape == (n_loss, n_seed, len(steps), 10) and steps[-1] == r["steps"]
+        assert np.all((r["fidelity"] >= 0) & (r["fidelity"] <= 1))
 
 
 @pytest.mark.parametrize("name", [n for n in results.available() if n in ("lsgan_mixture", "wgan_gp_toy")])

@@ -8,7 +8,7 @@ import sympy as sp
 from .. import _lang
 from .conjugates import conjugate_domain, fenchel_conjugate
 
-__all__ = ["Derivation", "proposition1", "virtual_training_criterion", "criterion_on_pieces", "conjugate_derivation", "parallel_lines_derivation", "lsgan_derivation", "nonsaturating_derivation", "gp_linear_critic_derivation"]
+__all__ = ["Derivation", "proposition1", "virtual_training_criterion", "criterion_on_pieces", "conjugate_derivation", "parallel_lines_derivation", "lsgan_derivation", "nonsaturating_derivation", "gp_linear_critic_derivation", "cgan_derivation"]
 
 
 # --------------------------------------------------------------------------- symbolic
@@ -312,3 +312,62 @@ def gp_linear_critic_derivation():
     return d
 
 
+
+
+def cgan_derivation(n_classes=3):
+    """Mirza & Osindero (2014): the conditional game's optimal D and C(G), derived pointwise in
+    (x, y) as Proposition 1 is, for ``n_classes`` classes with weights π_y = p(y)."""
+    n_classes = int(n_classes)
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be at least 2, got {n_classes}")
+    p, q, pi, t = sp.symbols("p q pi t", positive=True)      # p(x|y), p_g(x|y), π_y, D(x|y)
+    d = Derivation("cgan")
+    a, b = pi * p, pi * q
+    f = a * sp.log(t) + b * sp.log(1 - t)
+    d.add("objective", "For fixed $(x, y)$ the integrand of $V(D, G)$, with $p = p(x\\mid y)$, "
+          "$q = p_g(x\\mid y)$, $\\pi = p(y)$ and $t = D(x\\mid y)$, is",
+          "固定 $(x, y)$，记 $p = p(x\\mid y)$，$q = p_g(x\\mid y)$，$\\pi = p(y)$，"
+          "$t = D(x\\mid y)$，$V(D, G)$ 的被积函数为",
+          r"f(t) = " + sp.latex(f), f)
+    (t_star,) = sp.solve(sp.Eq(sp.diff(f, t), 0), t)
+    d.add("optimal_d", "Its only critical point in $(0, 1)$, a maximum ($f'' < 0$): the class "
+          "weight $\\pi$ cancels", "它在 $(0, 1)$ 内唯一的驻点是最大值点（$f'' < 0$），类别权重 $\\pi$ 被约去",
+          r"D^*(x\mid y) = \frac{\pi p}{\pi p + \pi q} = " + sp.latex(sp.simplify(t_star)),
+          sp.simplify(t_star))
+    m = (p + q) / 2
+    value = sp.simplify(f.subs(t, t_star))
+    js_form = pi * (-(p + q) * sp.log(2) + p * sp.log(p / m) + q * sp.log(q / m))
+    gap = sp.simplify(sp.expand_log(value - js_form, force=True))
+    d.add("per_class", "Put $D^*$ back: the integrand becomes $\\pi$ times Proposition 1's, "
+          "the difference simplifies to", "代回 $D^*$：被积函数是命题 1 中的 $\\pi$ 倍，两者之差化简为",
+          r"f(t^*) - \pi\Big[-(p+q)\log 2 + p\log\frac{p}{m} + q\log\frac{q}{m}\Big] = "
+          + sp.latex(gap) + r",\quad m = \tfrac{p+q}{2}", gap)
+    pis, jss = sp.symbols(f"pi_1:{n_classes + 1}", positive=True), sp.symbols(f"J_1:{n_classes + 1}",
+                                                                               nonnegative=True)
+    weights = {pis[-1]: 1 - sum(pis[:-1])}
+    per_class = sum(w * (-sp.log(4) + 2 * j) for w, j in zip(pis, jss))
+    total_gap = sp.simplify(sp.expand(per_class.subs(weights) - (-sp.log(4) + 2 * sum(
+        w * j for w, j in zip(pis, jss)).subs(weights))))
+    d.add("sum", f"Integrate over $x$ (class $y$ gives $\\pi_y(-\\log 4 + 2\\,J_y)$, "
+          f"$J_y = \\mathrm{{JS}}(p(\\cdot\\mid y)\\,\\|\\,p_g(\\cdot\\mid y))$) and sum over "
+          f"the {n_classes} classes, whose weights add up to 1: the difference to the claimed form is",
+          f"对 $x$ 积分（类别 $y$ 贡献 $\\pi_y(-\\log 4 + 2\\,J_y)$，"
+          f"$J_y = \\mathrm{{JS}}(p(\\cdot\\mid y)\\,\\|\\,p_g(\\cdot\\mid y))$），再对 {n_classes} "
+          f"个类别求和（权重之和为 1），与所称形式之差为",
+          sp.latex(per_class) + r" - \Big(-\log 4 + 2\sum_y \pi_y J_y\Big) = " + sp.latex(total_gap),
+          total_gap)
+    joint = (a * sp.log(2 * a / (a + b)) + b * sp.log(2 * b / (a + b))) / 2
+    cond = pi * (p * sp.log(2 * p / (p + q)) + q * sp.log(2 * q / (p + q))) / 2
+    joint_gap = sp.simplify(sp.expand_log(joint - cond, force=True))
+    d.add("joint", "The same sum is the JS divergence of the joint distributions "
+          "$p(y)\\,p(x\\mid y)$ and $p(y)\\,p_g(x\\mid y)$: their JS integrand minus "
+          "$\\pi$ times the class's is", "同一个和也是联合分布 $p(y)\\,p(x\\mid y)$ 与 "
+          "$p(y)\\,p_g(x\\mid y)$ 之间的 JS 散度：二者 JS 被积函数之差（减去该类的 $\\pi$ 倍）为",
+          sp.latex(joint) + " - " + sp.latex(cond) + " = " + sp.latex(joint_gap), joint_gap)
+    d.add("minimum", "Every $J_y \\ge 0$, so $C(G) \\ge -\\log 4$, with equality if and only "
+          "if $p_g(\\cdot\\mid y) = p(\\cdot\\mid y)$ for every class with $p(y) > 0$",
+          "每个 $J_y \\ge 0$，所以 $C(G) \\ge -\\log 4$；当且仅当对每个 $p(y) > 0$ 的类别都有 "
+          "$p_g(\\cdot\\mid y) = p(\\cdot\\mid y)$ 时取等号",
+          r"C(G) = -\log 4 + 2\,\mathbb{E}_{y}\,\mathrm{JS}\big(p(\cdot\mid y)\,\|\,"
+          r"p_g(\cdot\mid y)\big) \;\ge\; -\log 4", -sp.log(4))
+    return d

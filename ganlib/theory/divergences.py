@@ -11,7 +11,7 @@ from scipy import integrate
 
 from ..data import Distribution1D
 
-__all__ = ["kl", "js", "tv", "w1", "pearson_chi2", "f_divergence", "minimax_value", "d_star_minimax", "d_star_least_squares", "optimal_discriminator", "lsgan_criterion", "expected_log_d", "QuadratureWarning"]
+__all__ = ["kl", "js", "tv", "w1", "pearson_chi2", "f_divergence", "minimax_value", "d_star_minimax", "d_star_least_squares", "optimal_discriminator", "lsgan_criterion", "expected_log_d", "conditional_js", "conditional_minimax_value", "QuadratureWarning"]
 
 
 _QUAD = dict(limit=500, epsabs=1e-11, epsrel=1e-9)
@@ -293,3 +293,35 @@ def expected_log_d(weight, p, q):
     return _integrate(fn, weight.support, _cuts(p, q, weight))
 
 
+
+
+# --------------------------------------------------------------------------- conditional
+def _check_labelled_pair(p, q):
+    from ..data import Mixture
+    for name, d in (("p", p), ("q", q)):
+        if not isinstance(d, Mixture):
+            raise TypeError(f"{name} must be a labelled 1-D distribution (ganlib.data.mixture: "
+                            f"component k is class k), got {type(d).__name__}")
+    if len(p.components) != len(q.components):
+        raise ValueError(f"p and q must have the same classes, got {len(p.components)} and "
+                         f"{len(q.components)} components")
+
+
+def conditional_js(p, q):
+    """E_{y ~ p(y)} JS(p(· | y) ‖ q(· | y)) for labelled mixtures (component k = class k).
+
+    The labels come from the data: y has p's class weights on both sides, as in the conditional
+    game of Mirza & Osindero (2014), where G(z, y) is fed the data's labels; q's own weights
+    play no part.  This is also JS between the joint distributions p(y)p(x|y) and p(y)q(x|y).
+    """
+    _check_labelled_pair(p, q)
+    return float(sum(w * js(a, b) for w, a, b in zip(p.weights, p.components, q.components)
+                     if w > 0))
+
+
+def conditional_minimax_value(p, q):
+    """C(G) = max_D V(D, G) of the conditional game, E_y of each class's V(D*_y) with
+    D*(x | y) = p(x | y) / (p(x | y) + q(x | y)), by quadrature (= −log 4 + 2·conditional_js)."""
+    _check_labelled_pair(p, q)
+    return float(sum(w * minimax_value(a, b) for w, a, b in zip(p.weights, p.components, q.components)
+                     if w > 0))
