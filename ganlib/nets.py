@@ -6,7 +6,8 @@ from ._checks import check_positive_int
 
 __all__ = ["mlp", "dcgan", "dcgan_init", "DCGANGenerator", "DCGANDiscriminator",
            "ConditionalMLP", "conditional_mlp", "ConditionalDCGANGenerator",
-           "ConditionalDCGANDiscriminator", "conditional_dcgan", "CONDITIONINGS"]
+           "ConditionalDCGANDiscriminator", "conditional_dcgan", "CONDITIONINGS", "InfoMLP",
+           "info_mlp", "InfoDCGANDiscriminator", "info_dcgan"]
 
 _ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh,
                 "elu": nn.ELU, "sigmoid": nn.Sigmoid}
@@ -338,4 +339,78 @@ def conditional_dcgan(latent_dim=64, n_classes=10, image_size=28, channels=1, wi
                                                  norm, g_conditioning, embed_dim))
         D = dcgan_init(ConditionalDCGANDiscriminator(n_classes, image_size, channels, width, d_norm,
                                                      d_conditioning))
+    return G, D
+
+
+
+# --------------------------------------------------------------------------- InfoGAN
+# Chen et al. (2016): Q shares all of D's body; one extra hidden layer per head gives the GAN
+# score (one column) and Q's parameters (q_dim columns), returned side by side as [score | q].
+class InfoMLP(nn.Module):
+    """D(x) → [score, Q's q_dim parameters]: an MLP body shared by the score head (linear)
+    and the Q head (one hidden layer of ``q_hidden`` units)."""
+
+    def __init__(self, in_dim, q_dim, hidden=(128, 128), q_hidden=64, activation="leaky_relu",
+                 seed=None):
+        super().__init__()
+        self.in_dim, self.q_dim = check_positive_int(in_dim, "in_dim"), check_positive_int(q_dim, "q_dim")
+        hidden = tuple(hidden)
+        if not hidden:
+            raise ValueError("InfoMLP needs at least one hidden layer (the shared body)")
+        with torch.random.fork_rng(devices=[]):
+            if seed is not None:
+                torch.manual_seed(seed)
+            body = mlp(in_dim, 1, hidden, activation)
+            self.body = nn.Sequential(*list(body)[:-1], _activation(activation, "activation"))
+            self.score = body[-1]
+            self.q = nn.Sequential(nn.Linear(hidden[-1], check_positive_int(q_hidden, "q_hidden")),
+                                   _activation(activation, "activation"), nn.Linear(q_hidden, q_dim))
+
+    def forward(self, x):
+        h = self.body(x)
+        return torch.cat([self.score(h), self.q(h)], 1)
+
+
+def info_mlp(in_dim, q_dim, hidden=(128, 128), q_hidden=64, activation="leaky_relu", seed=None):
+    """An :class:`InfoMLP` discriminator with a Q head; ``q_dim`` is ``objectives.InfoGAN(prior).q_dim``."""
+    return InfoMLP(in_dim, q_dim, hidden, q_hidden, activation, seed)
+
+
+class InfoDCGANDiscriminator(nn.Module):
+    """The DCGAN discriminator with InfoGAN's Q head: the strided convolutions are shared; the
+    score is the DCGAN's last convolution, and Q is a linear layer of ``q_hidden`` units
+    (normalised as the body, LeakyReLU 0.2) and a linear layer to ``q_dim`` parameters."""
+
+    def __init__(self, q_dim, image_size=28, channels=1, width=64, norm="batch", q_hidden=128):
+        super().__init__()
+        self.q_dim = check_positive_int(q_dim, "q_dim")
+        body = DCGANDiscriminator(image_size, channels, width, norm)
+        self.image_size, self.channels = image_size, channels
+        self.phi, self.psi = body.net[:-1], body.net[-1]
+        side, k = _DCGAN_SIZES[image_size]
+        features = width * 2 ** (k - 1) * side * side
+        q_hidden = check_positive_int(q_hidden, "q_hidden")
+        q_norm = {"batch": nn.BatchNorm1d(q_hidden), "layer": nn.LayerNorm(q_hidden)}.get(norm, nn.Identity())
+        self.q = nn.Sequential(nn.Flatten(), nn.Linear(features, q_hidden), q_norm,
+                               nn.LeakyReLU(0.2, True), nn.Linear(q_hidden, q_dim))
+
+    def forward(self, x):
+        shape = (self.channels, self.image_size, self.image_size)
+        if x.dim() != 4 or tuple(x.shape[1:]) != shape:
+            raise ValueError(f"x must have shape [n, {', '.join(map(str, shape))}], got {tuple(x.shape)}")
+        h = self.phi(x)
+        return torch.cat([self.psi(h).flatten(1), self.q(h)], 1)
+
+
+def info_dcgan(latent_dim, q_dim, image_size=28, channels=1, width=64, norm="batch",
+               d_norm="same", seed=None):
+    """An InfoGAN pair: the DCGAN generator of the whole latent vector (noise and codes,
+    ``latent_dim = prior.dim``) and :class:`InfoDCGANDiscriminator`, initialised as in the
+    DCGAN paper."""
+    d_norm = norm if d_norm == "same" else d_norm
+    with torch.random.fork_rng(devices=[]):
+        if seed is not None:
+            torch.manual_seed(seed)
+        G = dcgan_init(DCGANGenerator(latent_dim, image_size, channels, width, norm))
+        D = dcgan_init(InfoDCGANDiscriminator(q_dim, image_size, channels, width, d_norm))
     return G, D

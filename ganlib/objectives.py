@@ -32,7 +32,8 @@ from . import theory
 from ._checks import check_positive, check_real
 
 __all__ = ["Batch", "Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares",
-           "Wasserstein", "WassersteinGP", "LossSensitive", "interpolate", "gradient_norms"]
+           "Wasserstein", "WassersteinGP", "LossSensitive", "InfoGAN", "interpolate",
+           "gradient_norms"]
 
 
 @dataclass
@@ -387,3 +388,135 @@ class LossSensitive(Objective):
 
     def d_value(self, r):
         return F.relu(r)
+
+
+class _Heads:
+    """D's two heads from one forward pass per input: the GAN score (column 0) and Q's
+    parameters (the other columns).  The objective of the base GAN sees ``score`` only."""
+
+    def __init__(self, D):
+        self.D, self.out = D, {}
+
+    def _forward(self, x):
+        if id(x) not in self.out:
+            self.out[id(x)] = (x, self.D(x))          # keep x alive so that its id stays its own
+        return self.out[id(x)][1]
+
+    def score(self, x):
+        return self._forward(x)[:, :1]
+
+    def q(self, x):
+        return self._forward(x)[:, 1:]
+
+
+class InfoGAN(Objective):
+    """Chen et al. (2016), eq. (6): a GAN objective minus λ·L_I,
+
+        min_{G, Q} max_D  V(D, G) − λ L_I(G, Q),
+        L_I(G, Q) = E_{c ~ P(c), x ~ G(z, c)}[log Q(c | x)] + H(c)  ≤  I(c; G(z, c)),
+
+    where the latent codes c are the ``prior``'s categorical and uniform codes.  ``D`` returns
+    1 + ``q_dim`` columns: the base GAN's raw score, then Q's parameters, for each categorical
+    code its logits and for the continuous codes their means.  Q shares D's body (the paper's
+    architecture), so D's optimiser trains Q; both D's loss and G's subtract λ·L_I, as the
+    authors' code does.  Continuous codes (U[−1, 1]) get the authors' factored Gaussian
+    Q(c | x) = N(μ(x), 1), with H(c) = log 2 per code (their code subtracts the cross-entropy
+    with N(0, 1) instead, which shifts the logged value but not the gradients).
+
+    ``lam`` weighs the categorical codes and ``lam_continuous`` (default: ``lam``) the
+    continuous ones; ``lam_generator`` (default: those two) replaces both in G's loss only, so
+    ``lam_generator=0`` is the paper's control (Figure 1): Q is trained alongside, but the
+    generator is not asked to keep its codes.  ``base`` is the GAN's
+    objective (default :class:`NonSaturating`, as in the paper).  ``paper_defaults`` are the
+    authors' MNIST settings.
+    """
+
+    paper_defaults = dict(optimizer="adam", lr_g=1e-3, lr_d=2e-4, betas=(0.5, 0.999),
+                          batch_size=128)
+
+    def __init__(self, prior, lam=1.0, lam_continuous=None, lam_generator=None, base=None):
+        from .data import Prior
+        if not isinstance(prior, Prior):
+            raise TypeError(f"prior must be a ganlib.data.Prior, got {type(prior).__name__}")
+        if not prior.categorical and not prior.uniform:
+            raise ValueError(f"InfoGAN needs latent codes: {prior!r} has no categorical or "
+                             f"uniform codes")
+        self.prior = prior
+        self.lam = check_real(lam, "lam")
+        self.lam_continuous = self.lam if lam_continuous is None else check_real(lam_continuous, "lam_continuous")
+        self.lam_generator = None if lam_generator is None else check_real(lam_generator, "lam_generator")
+        for name, v in (("lam", self.lam), ("lam_continuous", self.lam_continuous),
+                        ("lam_generator", self.lam_generator)):
+            if v is not None and v < 0:
+                raise ValueError(f"{name} must be non-negative, got {v}")
+        self.base = NonSaturating() if base is None else base
+        if not isinstance(self.base, Objective) or isinstance(self.base, InfoGAN):
+            raise TypeError(f"base must be a GAN objective from ganlib.objectives, got {base!r}")
+        self.q_dim = sum(prior.categorical) + prior.uniform
+        self.n_critic, self.divergence = self.base.n_critic, self.base.divergence
+        self.divergence_min = self.base.divergence_min
+
+    def __repr__(self):
+        extra = "".join([f", lam_continuous={self.lam_continuous:g}" if self.lam_continuous != self.lam else "",
+                         f", lam_generator={self.lam_generator:g}" if self.lam_generator is not None else ""])
+        return f"InfoGAN({self.prior!r}, lam={self.lam:g}{extra}, base={self.base!r})"
+
+    def info(self, q, z):
+        """``(L_I of the categorical codes, L_I of the continuous codes)`` on a batch: Q's
+        parameters ``q`` for the samples G(z), against the codes in ``z``."""
+        if q.shape[1] != self.q_dim:
+            raise ValueError(f"D must return 1 + {self.q_dim} columns for {self.prior!r} (the score, "
+                             f"then Q's parameters), got {1 + q.shape[1]}")
+        _, classes, continuous = self.prior.split(z)
+        categorical, start = q.new_zeros(()), 0
+        for k, c in zip(self.prior.categorical, classes):
+            # E[log Q(c | x)] + H(c), with H(c) = log k for a uniform code of k classes
+            categorical = categorical - F.cross_entropy(q[:, start:start + k], c) + math.log(k)
+            start += k
+        cont = q.new_zeros(())
+        if self.prior.uniform:
+            mu = q[:, start:]
+            log_q = -0.5 * math.log(2 * math.pi) - 0.5 * (continuous - mu) ** 2
+            cont = log_q.sum(1).mean() + self.prior.uniform * math.log(2.0)
+        return categorical, cont
+
+    def _info_logs(self, cat, cont):
+        logs = {"L_I": cat + cont}
+        if self.prior.categorical:
+            logs["L_I/categorical"] = cat
+        if self.prior.uniform:
+            logs["L_I/continuous"] = cont
+        return logs
+
+    def d_loss(self, D, batch):
+        heads = _Heads(D)
+        loss, logs = self.base.d_loss(heads.score, batch)
+        cat, cont = self.info(heads.q(batch.fake), batch.z)
+        return loss - self.lam * cat - self.lam_continuous * cont, {**logs, **self._info_logs(cat, cont)}
+
+    def g_loss(self, D, batch):
+        heads = _Heads(D)
+        loss, logs = self.base.g_loss(heads.score, batch)
+        cat, cont = self.info(heads.q(batch.fake), batch.z)
+        lam, lam_cont = ((self.lam, self.lam_continuous) if self.lam_generator is None
+                         else (self.lam_generator, self.lam_generator))
+        return loss - lam * cat - lam_cont * cont, {**logs, **self._info_logs(cat, cont)}
+
+    def after_step(self, D, logs):
+        self.base.after_step(D, logs)
+
+    @torch.no_grad()
+    def estimate(self, D, real, fake):
+        return self.base.estimate(lambda x: D(x)[:, :1], real, fake)
+
+    def d_value(self, r):
+        return self.base.d_value(r[..., :1])
+
+    def reset(self):
+        self.base.reset()
+
+    def state_dict(self):
+        return self.base.state_dict()
+
+    def load_state_dict(self, state):
+        self.base.load_state_dict(state)

@@ -21,3 +21,6 @@ __all__ = (divergences.__all__ + conjugates.__all__ + transport.__all__ + nonpar
            + derivations.__all__)
 from .function_space import *  # noqa: F401,F403,E402  Goodfellow et al.'s Proposition 2
 __all__ += function_space.__all__  # noqa: F405
+from . import information  # noqa: E402
+from .information import *     # noqa: F401,F403,E402  InfoGAN's bound on discrete codes
+__all__ += information.__all__

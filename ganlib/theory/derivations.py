@@ -8,7 +8,7 @@ import sympy as sp
 from .. import _lang
 from .conjugates import conjugate_domain, fenchel_conjugate
 
-__all__ = ["Derivation", "proposition1", "virtual_training_criterion", "criterion_on_pieces", "conjugate_derivation", "parallel_lines_derivation", "lsgan_derivation", "nonsaturating_derivation", "gp_linear_critic_derivation", "cgan_derivation"]
+__all__ = ["Derivation", "proposition1", "virtual_training_criterion", "criterion_on_pieces", "conjugate_derivation", "parallel_lines_derivation", "lsgan_derivation", "nonsaturating_derivation", "gp_linear_critic_derivation", "cgan_derivation", "infogan_derivation"]
 
 
 # --------------------------------------------------------------------------- symbolic
@@ -370,4 +370,69 @@ def cgan_derivation(n_classes=3):
           "$p_g(\\cdot\\mid y) = p(\\cdot\\mid y)$ 时取等号",
           r"C(G) = -\log 4 + 2\,\mathbb{E}_{y}\,\mathrm{JS}\big(p(\cdot\mid y)\,\|\,"
           r"p_g(\cdot\mid y)\big) \;\ge\; -\log 4", -sp.log(4))
+    return d
+
+
+def infogan_derivation(n_codes=3):
+    """Chen et al. (2016), Lemma 5.1 and the bound before it: I(c; x) ≥ E[log Q(c | x)] + H(c),
+    derived step by step for one x and ``n_codes`` values of c (posterior P, any Q)."""
+    n_codes = int(n_codes)
+    if n_codes < 2:
+        raise ValueError(f"n_codes must be at least 2, got {n_codes}")
+    P = sp.symbols(f"P_1:{n_codes + 1}", positive=True)      # P(c = k | x)
+    Q = sp.symbols(f"Q_1:{n_codes + 1}", positive=True)      # Q(c = k | x)
+    d = Derivation("infogan")
+    d.add("definition", "Mutual information is the entropy of $c$ that $x$ removes",
+          "互信息是 $x$ 所消除的 $c$ 的熵",
+          r"I(c; x) = H(c) - H(c \mid x), \qquad -H(c \mid x) = \mathbb{E}_{x}\,"
+          r"\mathbb{E}_{c \sim P(c \mid x)}\big[\log P(c \mid x)\big]", None)
+    neg_h = sum(p * sp.log(p) for p in P)
+    cross = sum(p * sp.log(q) for p, q in zip(P, Q))
+    kl = sum(p * sp.log(p / q) for p, q in zip(P, Q))
+    gap = sp.simplify(sp.expand_log(neg_h - cross - kl, force=True))
+    d.add("split", f"For one $x$, with $P_k = P(c = k \\mid x)$ and any distribution $Q_k = Q(c = k "
+          f"\\mid x)$ ({n_codes} codes), the inner expectation is a cross-entropy term plus a KL "
+          f"divergence: their difference is",
+          f"对一个固定的 $x$，记 $P_k = P(c = k \\mid x)$，$Q_k = Q(c = k \\mid x)$ 为任意分布"
+          f"（{n_codes} 个编码取值），内层期望等于交叉熵项加上一个 KL 散度：两者之差为",
+          sp.latex(neg_h) + r" - \Big[" + sp.latex(cross) + r" + \mathrm{KL}(P\,\|\,Q)\Big] = "
+          + sp.latex(gap), gap)
+    p, q = sp.symbols("p q", positive=True)
+    kl2 = p * sp.log(p / q) + (1 - p) * sp.log((1 - p) / (1 - q))
+    dq = sp.factor(sp.simplify(sp.diff(kl2, q)))
+    d2 = p / q ** 2 + (1 - p) / (1 - q) ** 2                 # positive terms on (0, 1)
+    if sp.simplify(sp.diff(kl2, q, 2) - d2) != 0:              # pragma: no cover - sympy checks it
+        raise AssertionError("the binary KL's second derivative is not p/q² + (1−p)/(1−q)²")
+    d.add("kl_nonnegative", "KL ≥ 0 (Gibbs' inequality). For two codes: as a function of $q$, "
+          "$\\mathrm{KL}$ is convex and stationary only at $q = p$, where it is 0",
+          "KL ≥ 0（吉布斯不等式）。以两个编码为例：作为 $q$ 的函数，$\\mathrm{KL}$ 是凸的，"
+          "只在 $q = p$ 处驻定，而那里的值为 0",
+          r"\frac{\partial}{\partial q}\,\mathrm{KL} = " + sp.latex(dq)
+          + r",\qquad \frac{\partial^2}{\partial q^2}\,\mathrm{KL} = " + sp.latex(d2)
+          + r" > 0,\qquad \mathrm{KL}\big|_{q = p} = " + sp.latex(sp.simplify(kl2.subs(q, p))),
+          sp.simplify(kl2.subs(q, p)))
+    d.add("bound", "Drop the KL term: the variational lower bound", "去掉 KL 项，得到变分下界",
+          r"I(c; x) - \Big(\mathbb{E}_{x}\,\mathbb{E}_{c \sim P(c \mid x)}\big[\log Q(c \mid x)"
+          r"\big] + H(c)\Big) = \mathbb{E}_x\,\mathrm{KL}\big(P(\cdot \mid x)\,\|\,"
+          r"Q(\cdot \mid x)\big) \;\ge\; 0", None)
+    a = sp.symbols("a_1:5", nonnegative=True)               # p(x_i, c_j) for 2 × 2 values
+    f = sp.symbols("f_1:5", real=True)
+    px = [a[0] + a[1], a[2] + a[3]]
+    pc = [a[0] + a[2], a[1] + a[3]]
+    by_x = sum(px[i] * sum(a[2 * i + j] / px[i] * f[2 * i + j] for j in range(2)) for i in range(2))
+    by_c = sum(pc[j] * sum(a[2 * i + j] / pc[j] * f[2 * i + j] for i in range(2)) for j in range(2))
+    lemma = sp.simplify(by_x - by_c)
+    d.add("lemma", "Lemma 5.1: both ways of sampling the pair give the same expectation (here for "
+          "2 × 2 values, $a_{ij} = p(x_i, c_j)$, any $f$), so $c$ can be drawn first and $x = G(z, c)$ "
+          "after it: the difference is", "引理 5.1：两种抽取 $(x, c)$ 的顺序给出相同的期望"
+          "（这里取 2 × 2 个取值，$a_{ij} = p(x_i, c_j)$，$f$ 任意），所以可以先抽 $c$，再令 "
+          "$x = G(z, c)$：两者之差为",
+          r"\mathbb{E}_{x}\,\mathbb{E}_{c \mid x} f - \mathbb{E}_{c}\,\mathbb{E}_{x \mid c} f = "
+          + sp.latex(lemma), lemma)
+    d.add("objective", "InfoGAN's bound, which needs samples of $G$ and the network $Q$ only; "
+          "the game adds $-\\lambda L_I$ to the GAN's objective, for $G$ and $Q$ both",
+          "InfoGAN 的下界只需要 $G$ 的样本和网络 $Q$；博弈在 GAN 的目标上加上 $-\\lambda L_I$，"
+          "$G$ 和 $Q$ 都去最大化它",
+          r"L_I(G, Q) = \mathbb{E}_{c \sim P(c),\, x \sim G(z, c)}\big[\log Q(c \mid x)\big] "
+          r"+ H(c) \;\le\; I\big(c; G(z, c)\big)", None)
     return d

@@ -1,0 +1,150 @@
+"""InfoGAN's variational bound (Chen et al. 2016) on discrete cases, against independent truths."""
+import numpy as np
+import pytest
+import sympy as sp
+from scipy.special import xlogy
+from sklearn.metrics import mutual_info_score
+
+from ganlib import theory
+
+P_C = np.array([0.2, 0.3, 0.5])
+P_X_GIVEN_C = np.array([[0.7, 0.2, 0.1, 0.0],
+                        [0.1, 0.6, 0.2, 0.1],
+                        [0.05, 0.05, 0.3, 0.6]])
+
+
+def test_infogan_derivation_steps_are_identities():
+    d = theory.infogan_derivation()
+    assert d["split"] == 0 and d["kl_nonnegative"] == 0 and d["lemma"] == 0
+    assert len(d.steps) == 6
+    with pytest.raises(ValueError, match="n_codes"):
+        theory.infogan_derivation(1)
+
+
+def test_mutual_information_matches_scikit_learn():
+    # mutual_info_score takes a contingency table of counts: the joint, scaled
+    truth = mutual_info_score(None, None, contingency=P_C[:, None] * P_X_GIVEN_C * 1e6)
+    assert theory.mutual_information(P_C, P_X_GIVEN_C) == pytest.approx(truth, abs=1e-9)
+    # extremes: x independent of c gives 0, x = c gives H(c)
+    assert theory.mutual_information(P_C, np.tile([0.25, 0.25, 0.5], (3, 1))) == pytest.approx(0, abs=1e-12)
+    entropy = -np.sum(P_C * np.log(P_C))
+    assert theory.mutual_information(P_C, np.eye(3)) == pytest.approx(entropy)
+
+
+def test_the_bound_is_tight_at_the_posterior_and_below_elsewhere():
+    mi = theory.mutual_information(P_C, P_X_GIVEN_C)
+    post = theory.code_posterior(P_C, P_X_GIVEN_C)
+    # the posterior by hand, Bayes' rule
+    joint = P_C[:, None] * P_X_GIVEN_C
+    assert np.allclose(post, (joint / joint.sum(0)).T)
+    assert theory.infogan_bound(P_C, P_X_GIVEN_C, post) == pytest.approx(mi, abs=1e-12)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        q = rng.dirichlet(np.ones(3), size=4)
+        gap = mi - theory.infogan_bound(P_C, P_X_GIVEN_C, q)
+        p_x = joint.sum(0)
+        kl = sum(p_x[j] * np.sum(xlogy(post[j], post[j]) - xlogy(post[j], q[j])) for j in range(4))
+        assert gap == pytest.approx(kl, abs=1e-10) and gap > 0
+    # a Q that rules out a code the data can have: the bound is −inf
+    q = np.tile([0.0, 0.5, 0.5], (4, 1))
+    assert theory.infogan_bound(P_C, P_X_GIVEN_C, q) == -np.inf
+
+
+def test_information_functions_name_bad_arguments():
+    with pytest.raises(ValueError, match="p_c"):
+        theory.mutual_information([0.5, 0.6], np.eye(2))
+    with pytest.raises(ValueError, match="one row P\\(x \\| c\\) per code"):
+        theory.mutual_information(P_C, np.eye(2))
+    with pytest.raises(ValueError, match="q_c_given_x"):
+        theory.infogan_bound(P_C, P_X_GIVEN_C, np.full((3, 3), 1 / 3))
+
+
+# ----------------------------------------------------------------------------- the objective
+import math  # noqa: E402
+
+import torch  # noqa: E402
+
+import ganlib  # noqa: E402
+from ganlib import data, nets, objectives  # noqa: E402
+
+
+def _codes(prior, n=64, seed=0):
+    z = prior.sample(n, torch.Generator().manual_seed(seed))
+    return z, prior.split(z)
+
+
+def test_info_term_is_log_q_plus_the_codes_entropy():
+    prior = data.Prior(3, categorical=(4, 2), uniform=2)
+    obj = objectives.InfoGAN(prior)
+    assert obj.q_dim == 4 + 2 + 2
+    z, (_, classes, cont) = _codes(prior)
+    # a Q that is sure of the right classes and has the right means: L_I = H(c) − ½ log 2π·(codes)
+    sure = torch.cat([20.0 * torch.nn.functional.one_hot(classes[0], 4),
+                      20.0 * torch.nn.functional.one_hot(classes[1], 2), cont], 1).float()
+    cat, cnt = obj.info(sure, z)
+    assert float(cat) == pytest.approx(math.log(4) + math.log(2), abs=1e-6)
+    assert float(cnt) == pytest.approx(2 * (math.log(2) - 0.5 * math.log(2 * math.pi)), abs=1e-6)
+    # an uninformed Q (uniform logits, mean 0): the categorical bound is 0
+    blank = torch.zeros(64, 8)
+    cat, cnt = obj.info(blank, z)
+    assert float(cat) == pytest.approx(0.0, abs=1e-6)
+    expected = float((-0.5 * math.log(2 * math.pi) - 0.5 * cont ** 2).sum(1).mean()) + 2 * math.log(2)
+    assert float(cnt) == pytest.approx(expected, abs=1e-6)
+    with pytest.raises(ValueError, match="1 \\+ 8 columns"):
+        obj.info(torch.zeros(64, 5), z)
+
+
+@torch.no_grad()          # values only: no graph needed
+def test_infogan_losses_are_the_base_losses_minus_lambda_times_l_i():
+    prior = data.Prior(2, categorical=3, uniform=1)
+    D = nets.info_mlp(2, 4, hidden=(16,), seed=0)
+    G = nets.mlp(prior.dim, 2, hidden=(16,), seed=1)
+    z, _ = _codes(prior)
+    real, fake = torch.randn(64, 2), G(z)
+    batch = objectives.Batch(real=real, fake=fake.detach(), z=z)
+    base = objectives.NonSaturating()
+    score = lambda x: D(x)[:, :1]
+    for lam, lam_c in ((1.0, 1.0), (2.0, 0.5)):
+        obj = objectives.InfoGAN(prior, lam=lam, lam_continuous=lam_c)
+        cat, cnt = obj.info(D(fake.detach())[:, 1:], z)
+        loss, logs = obj.d_loss(D, batch)
+        assert float(loss) == pytest.approx(float(base.d_loss(score, batch)[0] - lam * cat - lam_c * cnt), abs=1e-6)
+        assert float(logs["L_I"]) == pytest.approx(float(cat + cnt), abs=1e-6)
+        g_batch = objectives.Batch(fake=fake, z=z)
+        g_loss, _ = obj.g_loss(D, g_batch)
+        assert float(g_loss) == pytest.approx(float(base.g_loss(score, g_batch)[0] - lam * cat - lam_c * cnt), abs=1e-6)
+    control = objectives.InfoGAN(prior, lam_generator=0.0)      # Q learns, G is not asked
+    g_loss, _ = control.g_loss(D, objectives.Batch(fake=fake, z=z))
+    assert float(g_loss) == pytest.approx(float(base.g_loss(score, objectives.Batch(fake=fake, z=z))[0]), abs=1e-6)
+
+
+def test_infogan_names_bad_arguments():
+    with pytest.raises(TypeError, match="prior"):
+        objectives.InfoGAN(10)
+    with pytest.raises(ValueError, match="no categorical or uniform codes"):
+        objectives.InfoGAN(data.Prior(4))
+    with pytest.raises(ValueError, match="lam must be non-negative"):
+        objectives.InfoGAN(data.Prior(4, categorical=2), lam=-1)
+    with pytest.raises(TypeError, match="base"):
+        objectives.InfoGAN(data.Prior(4, categorical=2), base="gan")
+
+
+def test_infogan_trains_with_train_and_train_many_alike():
+    prior = data.Prior(2, categorical=4)
+    obj = objectives.InfoGAN(prior)
+    kw = dict(steps=15, batch_size=32, lr_g=2e-3, lr_d=2e-3, prior=prior, progress=False, device="cpu")
+    make = lambda s: (nets.mlp(prior.dim, 2, hidden=(16, 16), seed=s), nets.info_mlp(2, obj.q_dim, hidden=(16, 16), seed=s + 9))
+    (g0, d0), (g1, d1) = make(0), make(1)
+    runs = ganlib.train_many([g0, g1], [d0, d1], data.ring(4), obj, seeds=[5, 6], **kw)
+    g, d = make(1)
+    single = ganlib.train(g, d, data.ring(4), obj, seed=6, **kw)
+    assert np.allclose(runs[1].history["L_I"], single.history["L_I"], atol=1e-5)
+    assert "L_I/categorical" in single.history and single.config["prior"]["categorical"] == [4]
+
+
+def test_info_dcgan_shapes():
+    prior = data.Prior(16, categorical=10, uniform=2)
+    G, D = nets.info_dcgan(prior.dim, 12, image_size=8, width=8, seed=0)
+    G.eval(), D.eval()
+    x = G(prior.sample(5))
+    assert x.shape == (5, 1, 8, 8) and D(x).shape == (5, 13)
