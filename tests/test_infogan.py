@@ -148,3 +148,20 @@ def test_info_dcgan_shapes():
     G.eval(), D.eval()
     x = G(prior.sample(5))
     assert x.shape == (5, 1, 8, 8) and D(x).shape == (5, 13)
+
+
+def test_matched_accuracy_recovers_a_known_permutation():
+    from ganlib import metrics
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, size=2000)
+    perm = rng.permutation(10)
+    codes = perm[labels]                               # code = perm[label]: a relabelling
+    acc, mapping = metrics.matched_accuracy(codes, labels)
+    assert acc == 1.0 and np.array_equal(mapping[perm], np.arange(10))
+    noisy = codes.copy()
+    flip = rng.random(2000) < 0.1
+    noisy[flip] = rng.integers(0, 10, size=flip.sum())
+    acc, _ = metrics.matched_accuracy(noisy, labels)
+    assert acc == pytest.approx(1 - 0.1 * 0.9, abs=0.02)      # a flip hits the right code 1/10 of the time
+    with pytest.raises(ValueError, match="same, non-zero length"):
+        metrics.matched_accuracy(codes[:5], labels)
