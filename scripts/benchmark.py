@@ -9,7 +9,10 @@ Besides wall time it prints the kernel's CPU time (user + system). On a quiet ma
 agree for the book's one-thread chapters; on a shared virtual machine whose host takes CPU
 away ("steal", the 8th number of /proc/stat's cpu line) wall time grows and CPU time does not,
 so the CPU column is the one to compare across runs. The steal share during the run is printed
-at the end (Linux only).
+at the end (Linux only). A shared host's CPU can also run slower without any steal; a fixed
+reference workload (2,000 Adam steps of a 2→128→128→1 MLP on 256 points, one thread) timed
+before and after the chapters shows how fast this machine was: compare chapter times across
+machines or sessions in units of it.
 """
 import json
 import os
@@ -37,6 +40,25 @@ def run_one(path):
                       "peak_mib": peak_kib / 1024}))
 
 
+def reference_workload():
+    """CPU seconds of a fixed tiny training loop in this process, one thread."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 128), torch.nn.ReLU(), torch.nn.Linear(128, 128),
+                              torch.nn.ReLU(), torch.nn.Linear(128, 1))
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    x = torch.randn(256, 2, generator=gen)
+    start = time.process_time()
+    for _ in range(2000):
+        opt.zero_grad()
+        net(x).square().mean().backward()
+        opt.step()
+    torch.set_num_threads(threads)
+    return time.process_time() - start
+
+
 def _cpu_ticks():
     """(steal, total) jiffies of all CPUs so far, or None where /proc/stat is missing."""
     try:
@@ -51,6 +73,7 @@ def main(paths):
     env = dict(os.environ, GANLIB_PROGRESS="0")
     rows, w = [], max(len(p) for p in paths) + 2
     ticks = _cpu_ticks()
+    ref_start = reference_workload()
     print(f"{'chapter':<{w}}{'seconds':>10}{'cpu s':>10}{'peak MiB':>10}")
     for path in paths:
         out = subprocess.run([sys.executable, __file__, "--one", path], cwd=ROOT, env=env,
@@ -68,6 +91,7 @@ def main(paths):
         if times:
             print(f"{label}: median {statistics.median(times):.1f} s, worst {max(times):.1f} s "
                   f"(budget: median <= 60 s, worst <= 90 s on 2 CPU cores)")
+    print(f"reference workload: {ref_start:.2f} s before the chapters, {reference_workload():.2f} s after")
     end = _cpu_ticks()
     if ticks and end and end[1] > ticks[1]:
         print(f"steal: {100 * (end[0] - ticks[0]) / (end[1] - ticks[1]):.0f} % of all CPU time during the run")
