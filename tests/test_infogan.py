@@ -165,3 +165,12 @@ def test_matched_accuracy_recovers_a_known_permutation():
     assert acc == pytest.approx(1 - 0.1 * 0.9, abs=0.02)      # a flip hits the right code 1/10 of the time
     with pytest.raises(ValueError, match="same, non-zero length"):
         metrics.matched_accuracy(codes[:5], labels)
+
+
+# Margins (scripts/outcome_margins.py infogan_ring, seeds 0-5, default and SSE4.2 paths): L_I
+# 2.047-2.079 for InfoGAN (log 8 = 2.079), 0.0065-0.018 for the control whose G ignores Q.
+@pytest.mark.training_outcome
+def test_infogan_keeps_its_code_and_the_control_does_not():
+    from outcome_cases import infogan_ring
+    assert min(infogan_ring(s)["L_I"] for s in (0, 1)) > 1.9
+    assert max(infogan_ring(s, lam_generator=0.0)["L_I"] for s in (0, 1)) < 0.3
