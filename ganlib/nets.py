@@ -361,7 +361,7 @@ class InfoMLP(nn.Module):
             if seed is not None:
                 torch.manual_seed(seed)
             body = mlp(in_dim, 1, hidden, activation)
-            self.body = nn.Sequential(*list(body)[:-1], _activation(activation, "activation"))
+            self.body = body[:-1]  # every hidden layer with its activation; the last linear is the score
             self.score = body[-1]
             self.q = nn.Sequential(nn.Linear(hidden[-1], check_positive_int(q_hidden, "q_hidden")),
                                    _activation(activation, "activation"), nn.Linear(q_hidden, q_dim))

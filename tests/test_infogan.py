@@ -118,6 +118,16 @@ def test_infogan_losses_are_the_base_losses_minus_lambda_times_l_i():
     assert float(g_loss) == pytest.approx(float(base.g_loss(score, objectives.Batch(fake=fake, z=z))[0]), abs=1e-6)
 
 
+def test_info_mlp_score_is_the_plain_mlp_on_the_same_weights():
+    # the score head is exactly nets.mlp(seed) - one activation per hidden layer, none doubled
+    D, plain = nets.info_mlp(3, 4, hidden=(8, 8), seed=5), nets.mlp(3, 1, hidden=(8, 8), seed=5)
+    x = torch.randn(32, 3)
+    with torch.no_grad():
+        assert torch.equal(D(x)[:, :1], plain(x))
+    acts = [m for m in D.body if not isinstance(m, torch.nn.Linear)]
+    assert len(acts) == 2
+
+
 def test_infogan_names_bad_arguments():
     with pytest.raises(TypeError, match="prior"):
         objectives.InfoGAN(10)
