@@ -69,7 +69,13 @@ def _one_hot(y, n_classes, dtype):
     return (y[:, None] == torch.arange(n_classes, device=y.device)).to(dtype)
 
 
-def _check_labels(y, n, n_classes):
+def _check_images(x, channels, image_size):
+    shape = (channels, image_size, image_size)
+    if x.dim() != 4 or tuple(x.shape[1:]) != shape:
+        raise ValueError(f"x must have shape [n, {', '.join(map(str, shape))}], got {tuple(x.shape)}")
+
+
+def _check_labels(y, n):
     if y.dim() != 1 or y.shape[0] != n or y.dtype != torch.long:
         raise ValueError(f"y must be a long tensor of {n} labels (one per sample), got shape "
                          f"{tuple(y.shape)} and dtype {y.dtype}")
@@ -124,7 +130,7 @@ class ConditionalMLP(nn.Module):
     def forward(self, x, y):
         if x.dim() != 2 or x.shape[1] != self.in_dim:
             raise ValueError(f"x must have shape [n, {self.in_dim}], got {tuple(x.shape)}")
-        _check_labels(y, len(x), self.n_classes)
+        _check_labels(y, len(x))
         if self.conditioning == "concat":
             return self.net(torch.cat([x, _one_hot(y, self.n_classes, x.dtype)], 1))
         if self.conditioning == "none":
@@ -236,9 +242,7 @@ class DCGANDiscriminator(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x):
-        shape = (self.channels, self.image_size, self.image_size)
-        if x.dim() != 4 or tuple(x.shape[1:]) != shape:
-            raise ValueError(f"x must have shape [n, {', '.join(map(str, shape))}], got {tuple(x.shape)}")
+        _check_images(x, self.channels, self.image_size)
         return self.net(x).flatten(1)
 
 
@@ -251,12 +255,25 @@ def dcgan(latent_dim=64, image_size=28, channels=1, width=64, norm="batch", d_no
     without touching the global random state.
     """
     d_norm = norm if d_norm == "same" else d_norm
+    return _seeded_pair(seed, lambda: DCGANGenerator(latent_dim, image_size, channels, width, norm),
+                        lambda: DCGANDiscriminator(image_size, channels, width, d_norm))
+
+
+def _seeded_pair(seed, make_g, make_d):
+    """G = make_g(), then D = make_d(), each initialised by :func:`dcgan_init`, in that order,
+    from ``seed`` (when given) without touching the global random state."""
     with torch.random.fork_rng(devices=[]):
         if seed is not None:
             torch.manual_seed(seed)
-        G = dcgan_init(DCGANGenerator(latent_dim, image_size, channels, width, norm))
-        D = dcgan_init(DCGANDiscriminator(image_size, channels, width, d_norm))
+        G = dcgan_init(make_g())
+        D = dcgan_init(make_d())
     return G, D
+
+
+def _dcgan_features(image_size, width):
+    """The number of features of the DCGAN discriminator's last feature map."""
+    side, k = _DCGAN_SIZES[image_size]
+    return width * 2 ** (k - 1) * side * side
 
 
 class ConditionalDCGANGenerator(nn.Module):
@@ -280,7 +297,7 @@ class ConditionalDCGANGenerator(nn.Module):
     def forward(self, z, y):
         if z.dim() != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape [n, {self.latent_dim}], got {tuple(z.shape)}")
-        _check_labels(y, len(z), self.n_classes)
+        _check_labels(y, len(z))
         code = (self.embed(y) if self.conditioning == "embed"
                 else _one_hot(y, self.n_classes, z.dtype))
         return self.body(torch.cat([z, code], 1))
@@ -308,16 +325,13 @@ class ConditionalDCGANDiscriminator(nn.Module):
         body = DCGANDiscriminator(image_size, channels + extra, width, norm)
         self.phi, self.psi = body.net[:-1], body.net[-1]
         if conditioning == "projection":
-            side, k = _DCGAN_SIZES[image_size]
-            features = width * 2 ** (k - 1) * side * side
+            features = _dcgan_features(image_size, width)
             self.embed = nn.Embedding(n_classes, features)
             nn.init.normal_(self.embed.weight, 0.0, 0.02)
 
     def forward(self, x, y):
-        shape = (self.channels, self.image_size, self.image_size)
-        if x.dim() != 4 or tuple(x.shape[1:]) != shape:
-            raise ValueError(f"x must have shape [n, {', '.join(map(str, shape))}], got {tuple(x.shape)}")
-        _check_labels(y, len(x), self.n_classes)
+        _check_images(x, self.channels, self.image_size)
+        _check_labels(y, len(x))
         if self.conditioning == "concat":
             maps = _one_hot(y, self.n_classes, x.dtype)[:, :, None, None]
             x = torch.cat([x, maps.expand(-1, -1, *x.shape[2:])], 1)
@@ -332,15 +346,10 @@ def conditional_dcgan(latent_dim=64, n_classes=10, image_size=28, channels=1, wi
     """A conditional DCGAN pair G(z, y), D(x, y), initialised as in the DCGAN paper
     (:func:`dcgan_init`; label embeddings keep their own N(0, 0.02) start)."""
     d_norm = norm if d_norm == "same" else d_norm
-    with torch.random.fork_rng(devices=[]):
-        if seed is not None:
-            torch.manual_seed(seed)
-        G = dcgan_init(ConditionalDCGANGenerator(latent_dim, n_classes, image_size, channels, width,
-                                                 norm, g_conditioning, embed_dim))
-        D = dcgan_init(ConditionalDCGANDiscriminator(n_classes, image_size, channels, width, d_norm,
-                                                     d_conditioning))
-    return G, D
-
+    return _seeded_pair(seed, lambda: ConditionalDCGANGenerator(latent_dim, n_classes, image_size, channels,
+                                                                width, norm, g_conditioning, embed_dim),
+                        lambda: ConditionalDCGANDiscriminator(n_classes, image_size, channels, width, d_norm,
+                                                              d_conditioning))
 
 
 # --------------------------------------------------------------------------- InfoGAN
@@ -387,17 +396,14 @@ class InfoDCGANDiscriminator(nn.Module):
         body = DCGANDiscriminator(image_size, channels, width, norm)
         self.image_size, self.channels = image_size, channels
         self.phi, self.psi = body.net[:-1], body.net[-1]
-        side, k = _DCGAN_SIZES[image_size]
-        features = width * 2 ** (k - 1) * side * side
+        features = _dcgan_features(image_size, width)
         q_hidden = check_positive_int(q_hidden, "q_hidden")
         q_norm = {"batch": nn.BatchNorm1d(q_hidden), "layer": nn.LayerNorm(q_hidden)}.get(norm, nn.Identity())
         self.q = nn.Sequential(nn.Flatten(), nn.Linear(features, q_hidden), q_norm,
                                nn.LeakyReLU(0.2, True), nn.Linear(q_hidden, q_dim))
 
     def forward(self, x):
-        shape = (self.channels, self.image_size, self.image_size)
-        if x.dim() != 4 or tuple(x.shape[1:]) != shape:
-            raise ValueError(f"x must have shape [n, {', '.join(map(str, shape))}], got {tuple(x.shape)}")
+        _check_images(x, self.channels, self.image_size)
         h = self.phi(x)
         return torch.cat([self.psi(h).flatten(1), self.q(h)], 1)
 
@@ -408,9 +414,5 @@ def info_dcgan(latent_dim, q_dim, image_size=28, channels=1, width=64, norm="bat
     ``latent_dim = prior.dim``) and :class:`InfoDCGANDiscriminator`, initialised as in the
     DCGAN paper."""
     d_norm = norm if d_norm == "same" else d_norm
-    with torch.random.fork_rng(devices=[]):
-        if seed is not None:
-            torch.manual_seed(seed)
-        G = dcgan_init(DCGANGenerator(latent_dim, image_size, channels, width, norm))
-        D = dcgan_init(InfoDCGANDiscriminator(q_dim, image_size, channels, width, d_norm))
-    return G, D
+    return _seeded_pair(seed, lambda: DCGANGenerator(latent_dim, image_size, channels, width, norm),
+                        lambda: InfoDCGANDiscriminator(q_dim, image_size, channels, width, d_norm))
