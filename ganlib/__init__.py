@@ -15,13 +15,13 @@ generator's distribution; ganlib makes that idea executable:
 """
 from . import data, metrics, nets, objectives, results, theory  # noqa: F401
 from .training import (FitWarning, Run, TrainingDiverged, device,  # noqa: F401
-                       fit_discriminator, linear_decay, linear_lr_decay, train,
+                       fit_discriminator, fit_posterior, linear_decay, linear_lr_decay, train,
                        wgan_critic_schedule)
 from .many import train_many  # noqa: F401
 
 __version__ = "0.1.0"
 __all__ = ["data", "theory", "objectives", "nets", "metrics", "plot", "results", "device",
-           "fit_discriminator", "FitWarning", "train", "train_many", "linear_decay",
+           "fit_discriminator", "fit_posterior", "FitWarning", "train", "train_many", "linear_decay",
            "linear_lr_decay", "wgan_critic_schedule", "Run", "TrainingDiverged"]
 
 

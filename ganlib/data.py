@@ -393,6 +393,32 @@ class Prior:
         return noise, classes, rest
 
 
+    def set_codes(self, z, classes=None, continuous=None):
+        """A copy of ``z`` with chosen code values, for latent traversals: ``classes`` maps the
+        index of a categorical code to its class (an int, or one per row), ``continuous`` the
+        index of a uniform code to its value (a number, or one per row; values outside
+        [−1, 1] extrapolate, as the InfoGAN paper's traversals from −2 to 2 do).  A single
+        categorical code may be given as the class alone."""
+        self.split(z)                                             # checks the shape
+        z = z.clone()
+        if classes is not None and not isinstance(classes, dict):
+            classes = {0: classes}
+        offsets = np.cumsum((self.noise_dim,) + self.categorical)
+        for i, c in (classes or {}).items():
+            if not 0 <= i < len(self.categorical):
+                raise ValueError(f"classes: {self!r} has no categorical code {i}")
+            k = self.categorical[i]
+            c = torch.as_tensor(c, device=z.device).long().expand(len(z))
+            if int(c.min()) < 0 or int(c.max()) >= k:
+                raise ValueError(f"classes: categorical code {i} takes classes 0 … {k - 1}")
+            z[:, offsets[i]:offsets[i] + k] = torch.nn.functional.one_hot(c, k).to(z.dtype)
+        for j, v in (continuous or {}).items():
+            if not 0 <= j < self.uniform:
+                raise ValueError(f"continuous: {self!r} has no uniform code {j}")
+            z[:, offsets[-1] + j] = torch.as_tensor(v, dtype=z.dtype, device=z.device).expand(len(z))
+        return z
+
+
 def as_prior(prior):
     """A :class:`Prior` from a prior or a latent dimension (Gaussian noise of that size)."""
     return prior if isinstance(prior, Prior) else Prior(prior)

@@ -502,6 +502,26 @@ class InfoGAN(Objective):
                          else (self.lam_generator, self.lam_generator))
         return loss - lam * cat - lam_cont * cont, {**logs, **self._info_logs(cat, cont)}
 
+    @torch.no_grad()
+    def infer(self, D, x, batch_size=4096):
+        """Q's reading of the codes of images or points ``x`` (real or generated), D in eval
+        mode: ``(classes, continuous)``, the most likely class of each categorical code (a list
+        of long tensors) and the means of the continuous codes ([n, uniform]), on the CPU."""
+        was_training = D.training
+        D.eval()
+        try:
+            dev = next(D.parameters()).device
+            q = torch.cat([D(c.to(dev))[:, 1:].cpu() for c in torch.as_tensor(x).float().split(batch_size)])
+        finally:
+            D.train(was_training)
+        if q.shape[1] != self.q_dim:
+            raise ValueError(f"D must return 1 + {self.q_dim} columns for {self.prior!r}, got {1 + q.shape[1]}")
+        classes, start = [], 0
+        for k in self.prior.categorical:
+            classes.append(q[:, start:start + k].argmax(1))
+            start += k
+        return classes, q[:, start:]
+
     def after_step(self, D, logs):
         self.base.after_step(D, logs)
 

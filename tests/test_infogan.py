@@ -184,3 +184,34 @@ def test_infogan_keeps_its_code_and_the_control_does_not():
     from outcome_cases import infogan_ring
     assert min(infogan_ring(s)["L_I"] for s in (0, 1)) > 1.9
     assert max(infogan_ring(s, lam_generator=0.0)["L_I"] for s in (0, 1)) < 0.3
+
+
+MIX = data.mixture([data.gaussian(-2.0, 1.0), data.gaussian(0.0, 0.5), data.gaussian(2.5, 1.0)],
+                   [0.2, 0.5, 0.3])
+
+
+def test_mixture_information_is_the_entropy_difference():
+    # I(c; x) = h(x) − h(x | c): the mixture's differential entropy by scipy quadrature, minus
+    # the Gaussians' closed-form entropies ½ log(2πe σ²)
+    from scipy.integrate import quad
+    h_x = quad(lambda t: -MIX.pdf(t) * MIX.logpdf(t), -12, 14, points=[-2, 0, 2.5], limit=200)[0]
+    h_x_given_c = sum(w * 0.5 * np.log(2 * np.pi * np.e * s ** 2) for w, s in zip(MIX.weights, (1.0, 0.5, 1.0)))
+    assert theory.mixture_information(MIX) == pytest.approx(h_x - h_x_given_c, abs=1e-7)
+    one = data.mixture([data.gaussian(0, 1), data.gaussian(0, 1)], [0.4, 0.6])   # x says nothing of c
+    assert theory.mixture_information(one) == pytest.approx(0.0, abs=1e-9)
+    post = theory.mixture_posterior(MIX, np.array([-2.0, 0.0, 2.5]))
+    assert np.allclose(post.sum(1), 1) and np.array_equal(post.argmax(1), [0, 1, 2])
+    with pytest.raises(TypeError, match="p must be a ganlib.data.mixture"):
+        theory.mixture_information(data.gaussian(0, 1))
+
+
+def test_fit_posterior_reaches_the_information_from_below():
+    fit = ganlib.fit_posterior(MIX, steps=800, n_eval=100_000, seed=0, progress=False)
+    truth = theory.mixture_information(MIX)
+    assert fit.entropy == pytest.approx(-np.sum(MIX.weights * np.log(MIX.weights)))
+    # a bound: below I(c; x) up to its sampling error, and close to it for a fitted posterior
+    assert truth - 0.02 < fit.bound < truth + 3 * fit.bound_se + 1e-3
+    x = np.linspace(-3, 3.5, 50)
+    assert np.abs(fit.q(x) - theory.mixture_posterior(MIX, x)).max() < 0.1
+    with pytest.raises(ValueError, match="labelled data"):
+        ganlib.fit_posterior(data.gaussian(0, 1), progress=False)

@@ -85,3 +85,47 @@ def test_generated_distribution_takes_a_prior():
     gen = data.generated(G, prior)
     assert gen.dim == 2 and gen.latent_dim == 4 and "Prior(3, uniform=1)" in repr(gen)
     assert gen.sample(10, torch.Generator().manual_seed(0)).shape == (10, 2)
+
+
+def test_set_codes_changes_only_the_codes_asked_for():
+    prior = data.Prior(3, categorical=(4, 2), uniform=2)
+    z = prior.sample(6, torch.Generator().manual_seed(0))
+    values = torch.linspace(-2, 2, 6)
+    w = prior.set_codes(z, {0: 3, 1: torch.tensor([0, 1, 0, 1, 0, 1])}, {1: values})
+    noise, classes, cont = prior.split(w)
+    assert torch.equal(noise, prior.split(z)[0])                     # the noise is kept
+    assert torch.equal(classes[0], torch.full((6,), 3)) and torch.equal(classes[1], torch.tensor([0, 1] * 3))
+    assert torch.equal(cont[:, 0], prior.split(z)[2][:, 0]) and torch.equal(cont[:, 1], values)
+    assert w[:, 3:7].sum(1).eq(1).all() and w[:, 7:9].sum(1).eq(1).all()   # still one-hot
+    assert torch.equal(prior.split(z)[1][0], prior.split(z.clone())[1][0])  # z itself is untouched
+    one = data.Prior(2, categorical=5)
+    assert torch.equal(one.split(one.set_codes(one.sample(3), 4))[1][0], torch.full((3,), 4))
+    with pytest.raises(ValueError, match="classes: categorical code 0 takes classes 0 … 3"):
+        prior.set_codes(z, {0: 4})
+    with pytest.raises(ValueError, match="has no uniform code 2"):
+        prior.set_codes(z, continuous={2: 0.0})
+    with pytest.raises(ValueError, match="z must have shape"):
+        prior.set_codes(z[:, :4], 1)
+
+
+def test_infogan_infer_reads_q_heads_from_d():
+    prior = data.Prior(2, categorical=(3, 2), uniform=1)
+    obj = objectives.InfoGAN(prior)
+
+    class Fixed(torch.nn.Module):     # score 0, logits that pick class 2 and class 0, mean x[:, 0]
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, x):
+            n = len(x)
+            logits = torch.tensor([0.0, 1.0, 5.0, 3.0, -1.0]).expand(n, 5)
+            return torch.cat([torch.zeros(n, 1), logits, x[:, :1]], 1) + 0 * self.w
+
+    D = Fixed().train()
+    x = torch.randn(7, 2)
+    classes, cont = obj.infer(D, x, batch_size=3)
+    assert torch.equal(classes[0], torch.full((7,), 2)) and torch.equal(classes[1], torch.zeros(7, dtype=torch.long))
+    assert torch.allclose(cont[:, 0], x[:, 0]) and D.training        # D's mode is restored
+    with pytest.raises(ValueError, match="1 \\+ 7 columns"):
+        objectives.InfoGAN(data.Prior(2, categorical=5, uniform=2)).infer(D, x)

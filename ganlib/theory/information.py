@@ -1,11 +1,15 @@
 """Mutual information for discrete codes and observations, and InfoGAN's variational lower bound
-L_I (Chen et al. 2016), exactly: the truths the InfoGAN chapter checks a learned Q against."""
+L_I (Chen et al. 2016), exactly: the truths the InfoGAN chapter checks a learned Q against.
+For a code c that picks the component of a 1-D mixture, the information I(c; x) and the
+posterior P(c | x) come from the densities, by quadrature."""
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 from scipy.special import xlogy
 
-__all__ = ["code_posterior", "mutual_information", "infogan_bound"]
+__all__ = ["code_posterior", "mutual_information", "infogan_bound", "mixture_posterior",
+           "mixture_information"]
 
 
 def _check(p_c, p_x_given_c):
@@ -61,3 +65,29 @@ def infogan_bound(p_c, p_x_given_c, q_c_given_x):
     if np.any((joint > 0) & (q == 0)):
         return -np.inf
     return float(np.sum(joint * np.where(joint > 0, log_q, 0.0))) + entropy
+
+
+def _check_mixture(p):
+    from ..data import Mixture
+    if not isinstance(p, Mixture):
+        raise TypeError(f"p must be a ganlib.data.mixture (its component is the code c), got "
+                        f"{type(p).__name__}")
+    return p
+
+
+def mixture_posterior(p, x):
+    """P(c = k | x) = π_k p_k(x) / p(x) for the mixture ``p``, shape [n, n_components]."""
+    p = _check_mixture(p)
+    x = np.atleast_1d(np.asarray(x, dtype=float))
+    logs = np.stack([c.logpdf(x) for c in p.components], 1)
+    with np.errstate(divide="ignore"):
+        logs = logs + np.log(p.weights)
+    return np.exp(logs - special.logsumexp(logs, axis=1, keepdims=True))
+
+
+def mixture_information(p):
+    """I(c; x) in nats when c ~ π picks the component of the mixture ``p`` and x ~ p_c:
+    Σ_k π_k KL(p_k ‖ p), each KL by adaptive quadrature (``theory.kl``)."""
+    from .divergences import kl
+    p = _check_mixture(p)
+    return float(sum(w * kl(c, p) for w, c in zip(p.weights, p.components) if w > 0))
