@@ -191,12 +191,13 @@ def label_fidelity(samples, labels, judge, n_std=3.0):
             raise ValueError(f"samples must have shape [n, 2], got {list(x.shape)}")
         if not torch.isfinite(x).all():
             raise ValueError("samples contain NaN or inf")
-        n_classes, name = judge.n_modes, "mode (3 std)" if n_std == 3.0 else f"mode ({n_std:g} std)"
+        n_std = check_positive(n_std, "n_std")
+        n_classes, name = judge.n_modes, f"mode ({n_std:g} std)"
         if int(y.min()) < 0 or int(y.max()) >= n_classes:
             raise ValueError(f"labels must lie in 0 … {n_classes - 1} (the modes), got "
                              f"{int(y.min())} … {int(y.max())}")
         dist_to_own = (x - judge.centers[y]).norm(dim=1)
-        hit = dist_to_own <= check_positive(n_std, "n_std") * judge.std
+        hit = dist_to_own <= n_std * judge.std
     elif isinstance(judge, Classifier):
         p = judge.probs(samples)
         n_classes, name = p.shape[1], "classifier"

@@ -117,10 +117,11 @@ def _check_objective(objective):
     return objective
 
 
-def _check_labelled(data):
-    if not callable(getattr(data, "sample_labels", None)):
-        raise ValueError(f"conditional=True needs labelled data (a mixture, ring, grid or image "
-                         f"set: with sample_labels and sample(n, labels=True)), got {data!r}")
+def _check_labelled(data, name="data", needed_by="conditional=True"):
+    if not callable(getattr(data, "sample_labels", None)) or not callable(getattr(data, "sample_given", None)):
+        raise ValueError(f"{needed_by} needs labelled data (a mixture, ring, grid or image set: "
+                         f"with sample_labels and sample(n, labels=True)); {name} = {data!r} has no "
+                         f"classes")
 
 
 def _check_data(data, name):
@@ -326,10 +327,7 @@ def fit_discriminator(p, q, objective=None, *, D=None, steps=3000, batch_size=51
     if p.dim != q.dim:
         raise ValueError(f"p and q must have the same dimension, got {p.dim} and {q.dim}")
     if conditional:
-        for name, dist in (("p", p), ("q", q)):
-            if not callable(getattr(dist, "sample_given", None)):
-                raise ValueError(f"conditional=True needs labelled distributions; {name} = {dist!r} "
-                                 f"has no classes")
+        _check_labelled(p, "p"), _check_labelled(q, "q")
         if p.n_classes != q.n_classes:
             raise ValueError(f"p and q must have the same classes, got {p.n_classes} and "
                              f"{q.n_classes}")
@@ -454,7 +452,7 @@ def fit_posterior(data, *, steps=2000, batch_size=512, lr=2e-3, hidden=(64, 64),
     with Adam and a cosine-decayed ``lr``, as InfoGAN trains its Q head on the codes.  Returns a
     :class:`FittedPosterior`; ``history["q_loss"]`` holds the cross-entropy of every step."""
     _check_data(data, "data")
-    _check_labelled(data)
+    _check_labelled(data, needed_by="fit_posterior")
     steps, batch_size = check_positive_int(steps, "steps"), check_positive_int(batch_size, "batch_size")
     lr, n_eval = check_positive(lr, "lr"), check_positive_int(n_eval, "n_eval")
     dev = _resolve_device(device)

@@ -293,8 +293,6 @@ def expected_log_d(weight, p, q):
     return _integrate(fn, weight.support, _cuts(p, q, weight))
 
 
-
-
 # --------------------------------------------------------------------------- conditional
 def _check_labelled_pair(p, q):
     from ..data import Mixture
@@ -307,6 +305,13 @@ def _check_labelled_pair(p, q):
                          f"{len(q.components)} components")
 
 
+def _per_class(p, q, divergence):
+    """E_{y ~ p(y)} of ``divergence(p(· | y), q(· | y))`` for labelled mixtures."""
+    _check_labelled_pair(p, q)
+    return float(sum(w * divergence(a, b) for w, a, b in zip(p.weights, p.components, q.components)
+                     if w > 0))
+
+
 def conditional_js(p, q):
     """E_{y ~ p(y)} JS(p(· | y) ‖ q(· | y)) for labelled mixtures (component k = class k).
 
@@ -314,14 +319,10 @@ def conditional_js(p, q):
     game of Mirza & Osindero (2014), where G(z, y) is fed the data's labels; q's own weights
     play no part.  This is also JS between the joint distributions p(y)p(x|y) and p(y)q(x|y).
     """
-    _check_labelled_pair(p, q)
-    return float(sum(w * js(a, b) for w, a, b in zip(p.weights, p.components, q.components)
-                     if w > 0))
+    return _per_class(p, q, js)
 
 
 def conditional_minimax_value(p, q):
     """C(G) = max_D V(D, G) of the conditional game, E_y of each class's V(D*_y) with
     D*(x | y) = p(x | y) / (p(x | y) + q(x | y)), by quadrature (= −log 4 + 2·conditional_js)."""
-    _check_labelled_pair(p, q)
-    return float(sum(w * minimax_value(a, b) for w, a, b in zip(p.weights, p.components, q.components)
-                     if w > 0))
+    return _per_class(p, q, minimax_value)
