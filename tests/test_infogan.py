@@ -181,9 +181,13 @@ def test_matched_accuracy_recovers_a_known_permutation():
 # 2.047-2.079 for InfoGAN (log 8 = 2.079), 0.0065-0.018 for the control whose G ignores Q.
 @pytest.mark.training_outcome
 def test_infogan_keeps_its_code_and_the_control_does_not():
+    # measured over 6 seeds on two numeric paths (scripts/outcome_margins.py infogan_ring):
+    # L_I 2.069-2.079 and code -> mode 0.999-1.0 for InfoGAN; 0.008-0.17 and 0.15-0.22 for the control
     from outcome_cases import infogan_ring
-    assert min(infogan_ring(s)["L_I"] for s in (0, 1)) > 1.9
-    assert max(infogan_ring(s, lam_generator=0.0)["L_I"] for s in (0, 1)) < 0.3
+    info = [infogan_ring(s) for s in (0, 1)]
+    control = [infogan_ring(s, lam_generator=0.0) for s in (0, 1)]
+    assert min(r["L_I"] for r in info) > 1.9 and min(r["code_to_mode"] for r in info) > 0.9
+    assert max(r["L_I"] for r in control) < 0.3 and max(r["code_to_mode"] for r in control) < 0.4
 
 
 MIX = data.mixture([data.gaussian(-2.0, 1.0), data.gaussian(0.0, 0.5), data.gaussian(2.5, 1.0)],
