@@ -7,10 +7,11 @@ from ._checks import check_positive_int
 __all__ = ["mlp", "dcgan", "dcgan_init", "DCGANGenerator", "DCGANDiscriminator",
            "ConditionalMLP", "conditional_mlp", "ConditionalDCGANGenerator",
            "ConditionalDCGANDiscriminator", "conditional_dcgan", "CONDITIONINGS", "InfoMLP",
-           "info_mlp", "InfoDCGANDiscriminator", "info_dcgan"]
+           "info_mlp", "InfoDCGANDiscriminator", "info_dcgan", "AutoEncoderMLP", "autoencoder_mlp",
+           "BEGANEncoder", "BEGANDecoder", "ConvAutoEncoder", "began"]
 
 _ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh,
-                "elu": nn.ELU, "sigmoid": nn.Sigmoid}
+                "elu": nn.ELU, "sigmoid": nn.Sigmoid, "softplus": nn.Softplus}
 
 
 def _activation(name, arg):
@@ -416,3 +417,147 @@ def info_dcgan(latent_dim, q_dim, image_size=28, channels=1, width=64, norm="bat
     d_norm = norm if d_norm == "same" else d_norm
     return _seeded_pair(seed, lambda: DCGANGenerator(latent_dim, image_size, channels, width, norm),
                         lambda: InfoDCGANDiscriminator(q_dim, image_size, channels, width, d_norm))
+
+
+# --------------------------------------------------------------------------- auto-encoder D
+# EBGAN (Zhao, Mathieu & LeCun 2017) and BEGAN (Berthelot, Schumm & Metz 2017): the
+# discriminator is an auto-encoder, and its per-sample reconstruction error is the score (an
+# energy, a loss).  Every auto-encoder here returns [error | code]: the error in column 0, then
+# the encoder's code (EBGAN's pulling-away term is computed on it).
+_RECONSTRUCTION = ("mse", "l1")
+
+
+def _reconstruction_error(x, x_hat, kind):
+    diff = (x_hat - x).flatten(1)
+    return (diff ** 2 if kind == "mse" else diff.abs()).mean(1, keepdim=True)
+
+
+def _check_reconstruction(kind):
+    if kind not in _RECONSTRUCTION:
+        raise ValueError(f"reconstruction must be 'mse' (EBGAN) or 'l1' (BEGAN), got {kind!r}")
+    return kind
+
+
+class AutoEncoderMLP(nn.Module):
+    """x ∈ R^dim → [reconstruction error, code]: an MLP encoder to a ``code_dim`` code and an
+    MLP decoder back, the error being the per-sample mean of the squared (``"mse"``, EBGAN) or
+    absolute (``"l1"``, BEGAN) differences; ``reconstruct(x)`` is the decoder's output."""
+
+    def __init__(self, dim, code_dim=8, hidden=(64,), activation="leaky_relu", reconstruction="mse",
+                 seed=None):
+        super().__init__()
+        self.dim, self.code_dim = check_positive_int(dim, "dim"), check_positive_int(code_dim, "code_dim")
+        self.reconstruction = _check_reconstruction(reconstruction)
+        hidden = tuple(hidden)
+        with torch.random.fork_rng(devices=[]):
+            if seed is not None:
+                torch.manual_seed(seed)
+            self.encoder = mlp(dim, code_dim, hidden, activation)
+            self.decoder = mlp(code_dim, dim, tuple(reversed(hidden)), activation)
+
+    def reconstruct(self, x):
+        return self.decoder(self.encoder(x))
+
+    def forward(self, x):
+        if x.dim() != 2 or x.shape[1] != self.dim:
+            raise ValueError(f"x must have shape [n, {self.dim}], got {tuple(x.shape)}")
+        code = self.encoder(x)
+        return torch.cat([_reconstruction_error(x, self.decoder(code), self.reconstruction), code], 1)
+
+
+def autoencoder_mlp(dim, code_dim=8, hidden=(64,), activation="leaky_relu", reconstruction="mse",
+                    seed=None):
+    """An :class:`AutoEncoderMLP` discriminator for EBGAN (``reconstruction="mse"``) or BEGAN
+    (``"l1"``)."""
+    return AutoEncoderMLP(dim, code_dim, hidden, activation, reconstruction, seed)
+
+
+def _began_side(image_size):
+    side, k = _DCGAN_SIZES.get(image_size, (None, None))
+    if side is None:
+        raise ValueError(f"image_size must be one of {sorted(_DCGAN_SIZES)}, got {image_size!r}")
+    return side, k
+
+
+class BEGANDecoder(nn.Module):
+    """BEGAN's decoder, also its generator: a linear map of h ∈ R^code_dim to ``width`` maps of
+    the smallest side, then per scale two 3×3 convolutions with ELU and a nearest-neighbour
+    upsampling ×2, and a last 3×3 convolution to ``channels`` maps (no normalisation anywhere)."""
+
+    def __init__(self, code_dim, image_size=28, channels=1, width=32, out_activation=None):
+        super().__init__()
+        self.code_dim = check_positive_int(code_dim, "code_dim")
+        self.side, k = _began_side(image_size)
+        self.width = check_positive_int(width, "width")
+        self.fc = nn.Linear(code_dim, width * self.side * self.side)
+        layers = []
+        for i in range(k + 1):
+            layers += [nn.Conv2d(width, width, 3, 1, 1), nn.ELU(), nn.Conv2d(width, width, 3, 1, 1), nn.ELU()]
+            if i < k:
+                layers.append(nn.Upsample(scale_factor=2, mode="nearest"))
+        layers.append(nn.Conv2d(width, check_positive_int(channels, "channels"), 3, 1, 1))
+        if out_activation is not None:
+            layers.append(_activation(out_activation, "out_activation"))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, h):
+        if h.dim() != 2 or h.shape[1] != self.code_dim:
+            raise ValueError(f"the input must have shape [n, {self.code_dim}], got {tuple(h.shape)}")
+        return self.net(self.fc(h).reshape(len(h), self.width, self.side, self.side))
+
+
+class BEGANEncoder(nn.Module):
+    """BEGAN's encoder: a 3×3 convolution to ``width`` maps, then per scale two 3×3
+    convolutions with ELU, the channels growing by ``width`` and a stride-2 convolution halving
+    the side, and a linear map of the smallest maps to the code."""
+
+    def __init__(self, code_dim, image_size=28, channels=1, width=32):
+        super().__init__()
+        side, k = _began_side(image_size)
+        width = check_positive_int(width, "width")
+        layers, ch = [nn.Conv2d(check_positive_int(channels, "channels"), width, 3, 1, 1), nn.ELU()], width
+        for i in range(k + 1):
+            out = width * (i + 1)
+            layers += [nn.Conv2d(ch, ch, 3, 1, 1), nn.ELU(), nn.Conv2d(ch, out, 3, 1, 1), nn.ELU()]
+            if i < k:
+                layers += [nn.Conv2d(out, out, 3, 2, 1), nn.ELU()]
+            ch = out
+        self.net = nn.Sequential(*layers, nn.Flatten())
+        self.fc = nn.Linear(ch * side * side, check_positive_int(code_dim, "code_dim"))
+
+    def forward(self, x):
+        return self.fc(self.net(x))
+
+
+class ConvAutoEncoder(nn.Module):
+    """image → [reconstruction error, code]: BEGAN's encoder and decoder (3×3 convolutions,
+    ELU, no batch norm, nearest-neighbour upsampling) around a ``code_dim`` code."""
+
+    def __init__(self, image_size=28, channels=1, width=32, code_dim=32, reconstruction="l1"):
+        super().__init__()
+        self.image_size, self.channels = image_size, channels
+        self.reconstruction = _check_reconstruction(reconstruction)
+        self.encoder = BEGANEncoder(code_dim, image_size, channels, width)
+        self.decoder = BEGANDecoder(code_dim, image_size, channels, width)
+
+    def reconstruct(self, x):
+        return self.decoder(self.encoder(x))
+
+    def forward(self, x):
+        _check_images(x, self.channels, self.image_size)
+        code = self.encoder(x)
+        return torch.cat([_reconstruction_error(x, self.decoder(code), self.reconstruction), code], 1)
+
+
+def began(latent_dim=32, image_size=28, channels=1, width=32, code_dim=None, reconstruction="l1",
+          seed=None):
+    """A BEGAN pair: G is the decoder's architecture on z (tanh output, images in (−1, 1)) and D
+    the :class:`ConvAutoEncoder` with a ``code_dim`` code (default: ``latent_dim``), PyTorch's
+    default initialisation.  ``reconstruction="mse"`` gives EBGAN's energy instead."""
+    code_dim = latent_dim if code_dim is None else code_dim
+    with torch.random.fork_rng(devices=[]):
+        if seed is not None:
+            torch.manual_seed(seed)
+        G = BEGANDecoder(latent_dim, image_size, channels, width, out_activation="tanh")
+        D = ConvAutoEncoder(image_size, channels, width, code_dim, reconstruction)
+    return G, D

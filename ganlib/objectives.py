@@ -32,8 +32,8 @@ from . import theory
 from ._checks import check_positive, check_real
 
 __all__ = ["Batch", "Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares",
-           "Wasserstein", "WassersteinGP", "LossSensitive", "InfoGAN", "interpolate",
-           "gradient_norms"]
+           "Wasserstein", "WassersteinGP", "LossSensitive", "InfoGAN", "EBGAN", "BEGAN",
+           "pulling_away", "interpolate", "gradient_norms"]
 
 
 @dataclass
@@ -61,6 +61,7 @@ class Objective:
     divergence = "estimate"  # the name, in the logs, of the divergence that D's value estimates
     divergence_min = 0.0     # the divergence's smallest value (at P = Q); below it a fit failed
     paper_defaults = {}      # keyword arguments of ``ganlib.train`` that the paper used
+    score_activation = None  # the last activation of fit_discriminator's default D ("softplus": D ≥ 0)
 
     def d_loss(self, D, batch):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -540,3 +541,143 @@ class InfoGAN(Objective):
 
     def load_state_dict(self, state):
         self.base.load_state_dict(state)
+
+
+# --------------------------------------------------------------------------- auto-encoder D
+def _energy(out):
+    """Column 0 of an auto-encoder D's output ([error | code]), or a plain D's one score, as a
+    non-negative energy (a ReLU, as LS-GAN does, so that a plain network cannot go negative)."""
+    return F.relu(out[:, 0])
+
+
+def pulling_away(code):
+    """EBGAN's pulling-away term on a batch of codes S (one row per sample):
+    PT = 1 / (N (N − 1)) Σ_{i ≠ j} cos²(S_i, S_j), 0 for orthogonal codes, 1 for parallel ones."""
+    if code.dim() != 2 or len(code) < 2 or code.shape[1] < 1:
+        raise ValueError(f"the pulling-away term needs a batch of at least 2 codes, shape [n, d], "
+                         f"got {tuple(code.shape)}")
+    s = F.normalize(code.flatten(1), dim=1, eps=1e-12)
+    cos2 = (s @ s.T) ** 2
+    n = len(s)
+    return (cos2.sum() - cos2.diagonal().sum()) / (n * (n - 1))
+
+
+class EBGAN(Objective):
+    """Energy-based GAN, Zhao, Mathieu & LeCun (2017), eqs. (1)–(2): D assigns an energy
+    D(x) ≥ 0 (an auto-encoder's reconstruction error, ``nets.autoencoder_mlp`` or ``nets.began``
+    with ``reconstruction="mse"``), low on data and, up to a margin m, high on the generator's
+    samples:
+
+        L_D = E_data[D(x)] + E_z[(m − D(G(z)))₊],     L_G = E_z[D(G(z))] + λ_PT·PT.
+
+    PT is the pulling-away term (eq. (3), :func:`pulling_away`) on the encoder's codes of the
+    generated batch, which D returns after the energy ([energy | code]); ``pt_weight=0``
+    (default) leaves it out.  Without PT a plain D of one output works too: its output through a
+    ReLU is the energy.
+
+    For a D free to take any energy at each x, the best energy is 0 where p_data > p_g and m where
+    p_data < p_g, and min_D L_D = m·(1 − TV(p_data, p_g)) (``theory.ebgan_value``).  So
+    1 − L_D/m estimates TV, logged as "TV", and L_D = m only when p_g = p_data, the paper's
+    Theorem 1.  A plain D should end in a non-negative activation: ``fit_discriminator``'s
+    default D ends in a softplus (a ReLU output can die at 0 and stop learning).
+    ``paper_defaults`` is empty: the paper grid-searched its settings per dataset.
+    """
+
+    divergence = "TV"
+    score_activation = "softplus"     # energies are non-negative; a ReLU output could die at 0
+
+    def __init__(self, margin=1.0, pt_weight=0.0):
+        self.margin = check_positive(margin, "margin")
+        self.pt_weight = check_real(pt_weight, "pt_weight")
+        if self.pt_weight < 0:
+            raise ValueError(f"pt_weight must be non-negative, got {pt_weight}")
+
+    def __repr__(self):
+        pt = f", pt_weight={self.pt_weight:g}" if self.pt_weight else ""
+        return f"EBGAN(margin={self.margin:g}{pt})"
+
+    def d_loss(self, D, batch):
+        e_real, e_fake = _energy(D(batch.real)), _energy(D(batch.fake))
+        loss = e_real.mean() + F.relu(self.margin - e_fake).mean()
+        return loss, {"TV": 1 - loss / self.margin, "energy/real": e_real.mean(),
+                      "energy/fake": e_fake.mean()}
+
+    def g_loss(self, D, batch):
+        out = D(batch.fake)
+        loss, logs = _energy(out).mean(), {}
+        if self.pt_weight:
+            if out.shape[1] < 2:
+                raise ValueError("pt_weight > 0 needs D to return its code after the energy "
+                                 "([energy | code]), as the auto-encoders in ganlib.nets do; "
+                                 f"this D returns {out.shape[1]} column")
+            pt = pulling_away(out[:, 1:])
+            loss, logs = loss + self.pt_weight * pt, {"PT": pt}
+        return loss, logs
+
+    def d_value(self, r):
+        return F.relu(r[..., :1])
+
+
+class BEGAN(Objective):
+    """Boundary equilibrium GAN, Berthelot, Schumm & Metz (2017), eq. (4): D is an auto-encoder
+    and L(v) its per-sample L1 reconstruction error (``nets.began``, ``nets.autoencoder_mlp(...,
+    reconstruction="l1")``), column 0 of its output;
+
+        L_D = L(x) − k_t·L(G(z)),     L_G = L(G(z)),
+        k_{t+1} = clip(k_t + λ_k·(γ·L(x) − L(G(z))), 0, 1),
+
+    the control of k_t keeping E[L(G(z))] = γ·E[L(x)], the equilibrium of diversity ratio γ.
+    k_t is the objective's state: it starts at ``k0`` in every run (``reset``), is updated after
+    each discriminator step from that step's losses (``after_step``) and saved with the run.
+    The logs hold L(x), L(G(z)), k_t (its value in that step's loss) and the convergence measure
+    M_global = L(x) + |γ·L(x) − L(G(z))|, logged as the objective's "divergence".  The game is
+    still adversarial: D lowers L(x) and, weighted by k_t, raises L(G(z)), which G lowers.
+    ``paper_defaults``: Adam, lr 1e-4 for both, β = (0.5, 0.999), batch 16.
+    """
+
+    divergence = "M_global"
+    score_activation = "softplus"
+    paper_defaults = dict(optimizer="adam", lr_g=1e-4, lr_d=1e-4, betas=(0.5, 0.999), batch_size=16)
+
+    def __init__(self, gamma=0.5, lambda_k=0.001, k0=0.0):
+        self.gamma = check_real(gamma, "gamma")
+        self.lambda_k = check_real(lambda_k, "lambda_k")
+        self.k0 = check_real(k0, "k0")
+        if not 0 < self.gamma <= 1:
+            raise ValueError(f"gamma must lie in (0, 1], got {gamma}")
+        if self.lambda_k < 0:
+            raise ValueError(f"lambda_k must be non-negative, got {lambda_k}")
+        if not 0 <= self.k0 <= 1:
+            raise ValueError(f"k0 must lie in [0, 1], got {k0}")
+        self.k = self.k0
+
+    def __repr__(self):
+        return f"BEGAN(gamma={self.gamma:g}, lambda_k={self.lambda_k:g}, k0={self.k0:g})"
+
+    def d_loss(self, D, batch):
+        l_real, l_fake = _energy(D(batch.real)).mean(), _energy(D(batch.fake)).mean()
+        balance = self.gamma * l_real - l_fake
+        k = torch.as_tensor(self.k, dtype=l_real.dtype, device=l_real.device)
+        return l_real - k * l_fake, {"L_real": l_real, "L_fake": l_fake, "k": k, "balance": balance,
+                                     "M_global": l_real + balance.abs()}
+
+    def g_loss(self, D, batch):
+        return _energy(D(batch.fake)).mean(), {}
+
+    @torch.no_grad()
+    def after_step(self, D, logs):       # on the device: no read-back to the host per step
+        self.k = torch.clamp(logs["k"] + self.lambda_k * logs["balance"].detach(), 0.0, 1.0)
+
+    def d_value(self, r):
+        return F.relu(r[..., :1])
+
+    def reset(self):
+        self.k = self.k0
+
+    def state_dict(self):
+        return {"k": float(self.k)}
+
+    def load_state_dict(self, state):
+        if set(state) != {"k"}:
+            raise ValueError(f"BEGAN's state is {{'k'}}, got {sorted(state)}")
+        self.k = float(state["k"])

@@ -380,7 +380,8 @@ def _fit_once(p, q, objective, D, steps, batch_size, lr, hidden, n_eval, seed, d
         from .nets import conditional_mlp, mlp
         D = (_StandardizeConditional(std, conditional_mlp(p.dim, 1, p.n_classes, hidden=hidden,
                                                           seed=seed))
-             if conditional else nn.Sequential(std, mlp(p.dim, 1, hidden=hidden, seed=seed)))
+             if conditional else nn.Sequential(std, mlp(p.dim, 1, hidden=hidden, seed=seed,
+                                                        out_activation=objective.score_activation)))
     D = D.to(dev).train()
     opt = torch.optim.Adam(D.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)

@@ -24,3 +24,6 @@ __all__ += function_space.__all__  # noqa: F405
 from . import information  # noqa: E402
 from .information import *     # noqa: F401,F403,E402  InfoGAN's bound on discrete codes
 __all__ += information.__all__
+from . import energy  # noqa: E402
+from .energy import *          # noqa: F401,F403,E402  EBGAN's game without parameters, BEGAN's bound
+__all__ += energy.__all__
