@@ -392,7 +392,6 @@ class Prior:
             rest = rest[:, k:]
         return noise, classes, rest
 
-
     def set_codes(self, z, classes=None, continuous=None):
         """A copy of ``z`` with chosen code values, for latent traversals: ``classes`` maps the
         index of a categorical code to its class (an int, or one per row), ``continuous`` the
