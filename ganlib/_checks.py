@@ -19,6 +19,13 @@ def check_positive(value, name):
     return value
 
 
+def check_nonnegative(value, name):
+    value = check_real(value, name)
+    if value < 0:
+        raise ValueError(f"{name} must be non-negative, got {value}")
+    return value
+
+
 def check_positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")

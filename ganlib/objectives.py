@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from . import theory
-from ._checks import check_positive, check_real
+from ._checks import check_nonnegative, check_positive, check_real, check_unit_interval
 
 __all__ = ["Batch", "Objective", "Minimax", "NonSaturating", "FDivergence", "LeastSquares",
            "Wasserstein", "WassersteinGP", "LossSensitive", "InfoGAN", "EBGAN", "BEGAN",
@@ -364,9 +364,7 @@ class LossSensitive(Objective):
 
     def __init__(self, margin_scale=1.0, gamma=0.0):
         self.margin_scale = check_positive(margin_scale, "margin_scale")
-        self.gamma = check_real(gamma, "gamma")
-        if self.gamma < 0:
-            raise ValueError(f"gamma must be non-negative, got {gamma}")
+        self.gamma = check_nonnegative(gamma, "gamma")
 
     def __repr__(self):
         return f"LossSensitive(margin_scale={self.margin_scale:g}, gamma={self.gamma:g})"
@@ -443,13 +441,11 @@ class InfoGAN(Objective):
             raise ValueError(f"InfoGAN needs latent codes: {prior!r} has no categorical or "
                              f"uniform codes")
         self.prior = prior
-        self.lam = check_real(lam, "lam")
-        self.lam_continuous = self.lam if lam_continuous is None else check_real(lam_continuous, "lam_continuous")
-        self.lam_generator = None if lam_generator is None else check_real(lam_generator, "lam_generator")
-        for name, v in (("lam", self.lam), ("lam_continuous", self.lam_continuous),
-                        ("lam_generator", self.lam_generator)):
-            if v is not None and v < 0:
-                raise ValueError(f"{name} must be non-negative, got {v}")
+        self.lam = check_nonnegative(lam, "lam")
+        self.lam_continuous = (self.lam if lam_continuous is None
+                               else check_nonnegative(lam_continuous, "lam_continuous"))
+        self.lam_generator = (None if lam_generator is None
+                              else check_nonnegative(lam_generator, "lam_generator"))
         self.base = NonSaturating() if base is None else base
         if not isinstance(self.base, Objective) or isinstance(self.base, InfoGAN):
             raise TypeError(f"base must be a GAN objective from ganlib.objectives, got {base!r}")
@@ -465,18 +461,14 @@ class InfoGAN(Objective):
     def info(self, q, z):
         """``(L_I of the categorical codes, L_I of the continuous codes)`` on a batch: Q's
         parameters ``q`` for the samples G(z), against the codes in ``z``."""
-        if q.shape[1] != self.q_dim:
-            raise ValueError(f"D must return 1 + {self.q_dim} columns for {self.prior!r} (the score, "
-                             f"then Q's parameters), got {1 + q.shape[1]}")
+        logits, mu = self._q_parts(q)
         _, classes, continuous = self.prior.split(z)
-        categorical, start = q.new_zeros(()), 0
-        for k, c in zip(self.prior.categorical, classes):
+        categorical = q.new_zeros(())
+        for k, block, c in zip(self.prior.categorical, logits, classes):
             # E[log Q(c | x)] + H(c), with H(c) = log k for a uniform code of k classes
-            categorical = categorical - F.cross_entropy(q[:, start:start + k], c) + math.log(k)
-            start += k
+            categorical = categorical - F.cross_entropy(block, c) + math.log(k)
         cont = q.new_zeros(())
         if self.prior.uniform:
-            mu = q[:, start:]
             log_q = -0.5 * math.log(2 * math.pi) - 0.5 * (continuous - mu) ** 2
             cont = log_q.sum(1).mean() + self.prior.uniform * math.log(2.0)
         return categorical, cont
@@ -515,13 +507,17 @@ class InfoGAN(Objective):
             q = torch.cat([D(c.to(dev))[:, 1:].cpu() for c in torch.as_tensor(x).float().split(batch_size)])
         finally:
             D.train(was_training)
+        logits, mu = self._q_parts(q)
+        return [block.argmax(1) for block in logits], mu
+
+    def _q_parts(self, q):
+        """Q's parameters split into one block of logits per categorical code, and the means of
+        the continuous codes."""
         if q.shape[1] != self.q_dim:
-            raise ValueError(f"D must return 1 + {self.q_dim} columns for {self.prior!r}, got {1 + q.shape[1]}")
-        classes, start = [], 0
-        for k in self.prior.categorical:
-            classes.append(q[:, start:start + k].argmax(1))
-            start += k
-        return classes, q[:, start:]
+            raise ValueError(f"D must return 1 + {self.q_dim} columns for {self.prior!r} (the score, "
+                             f"then Q's parameters), got {1 + q.shape[1]}")
+        blocks = list(q.split(list(self.prior.categorical) + [self.prior.uniform], dim=1))
+        return blocks[:-1], blocks[-1]
 
     def after_step(self, D, logs):
         self.base.after_step(D, logs)
@@ -588,9 +584,7 @@ class EBGAN(Objective):
 
     def __init__(self, margin=1.0, pt_weight=0.0):
         self.margin = check_positive(margin, "margin")
-        self.pt_weight = check_real(pt_weight, "pt_weight")
-        if self.pt_weight < 0:
-            raise ValueError(f"pt_weight must be non-negative, got {pt_weight}")
+        self.pt_weight = check_nonnegative(pt_weight, "pt_weight")
 
     def __repr__(self):
         pt = f", pt_weight={self.pt_weight:g}" if self.pt_weight else ""
@@ -641,14 +635,10 @@ class BEGAN(Objective):
 
     def __init__(self, gamma=0.5, lambda_k=0.001, k0=0.0):
         self.gamma = check_real(gamma, "gamma")
-        self.lambda_k = check_real(lambda_k, "lambda_k")
-        self.k0 = check_real(k0, "k0")
         if not 0 < self.gamma <= 1:
             raise ValueError(f"gamma must lie in (0, 1], got {gamma}")
-        if self.lambda_k < 0:
-            raise ValueError(f"lambda_k must be non-negative, got {lambda_k}")
-        if not 0 <= self.k0 <= 1:
-            raise ValueError(f"k0 must lie in [0, 1], got {k0}")
+        self.lambda_k = check_nonnegative(lambda_k, "lambda_k")
+        self.k0 = check_unit_interval(k0, "k0")
         self.k = self.k0
 
     def __repr__(self):
