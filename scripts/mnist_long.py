@@ -7,6 +7,7 @@ networks and optimiser, several seeds, scored by the chapter's digit classifier
     python scripts/mnist_long.py --recipe loss_sensitive_gan --steps 2000 --out ganlib/results/loss_sensitive_mnist.npz
     python scripts/mnist_long.py --recipe cgan --steps 1500 --out ganlib/results/cgan_mnist.npz
     python scripts/mnist_long.py --recipe infogan --steps 3000 --out ganlib/results/infogan_mnist.npz
+    python scripts/mnist_long.py --recipe ebgan --steps 600 --every 100 --out ganlib/results/ebgan_mnist.npz
 
 Each recipe is its chapter's settings, and the GAN beside it gets the same networks, optimiser
 and steps.  The file holds, per loss and seed, the class score, the classes covered and 36
@@ -19,7 +20,11 @@ paper's control, a GAN whose Q learns beside it but whose G is not asked to keep
 ``--every`` steps the matched accuracy of the categorical code (``acc_real``: Q's code for real
 digits against their labels; ``acc_generated``: the code fed to G against the judge's class of
 the image), the final code × judged-class table, a 10 × 10 grid (row k: code k) and, for
-InfoGAN, each continuous code traversed from −2 to 2.  On the 5,000-image MNIST subset (no
+InfoGAN, each continuous code traversed from −2 to 2.  The EBGAN recipe (``ebgan``) trains
+EBGAN with and without the pulling-away term on BEGAN's convolutional auto-encoder
+(``nets.began`` with ``reconstruction="mse"``), and holds besides the energies of real and
+generated digits per step (``energy``, [loss, seed, step, real/fake]) and the class score every
+``--every`` steps (``score_curve``, at ``score_steps``).  On the 5,000-image MNIST subset (no
 torchvision), as the chapters use here.
 """
 import argparse
@@ -62,7 +67,11 @@ def recipes(name):
         del kw["optimizer"], kw["batch_size"]
         return {"InfoGAN": (objectives.InfoGAN(prior), {}, kw),
                 "GAN + Q": (objectives.InfoGAN(prior, lam_generator=0.0), {}, kw)}
-    raise ValueError(f"recipe must be lsgan, wgan_gp, loss_sensitive_gan, cgan or infogan, got {name!r}")
+    if name == "ebgan":       # the EBGAN chapter: margin 0.2 on the per-pixel squared error
+        kw = dict(lr_g=5e-4, lr_d=5e-4, betas=(0.5, 0.999))
+        return {"EBGAN": (objectives.EBGAN(margin=0.2), {}, kw),
+                "EBGAN-PT": (objectives.EBGAN(margin=0.2, pt_weight=0.1), {}, kw)}
+    raise ValueError(f"recipe must be lsgan, wgan_gp, loss_sensitive_gan, cgan, infogan or ebgan, got {name!r}")
 
 
 # the InfoGAN chapter's latent vector: 32 uniform noise dimensions (the paper: 62), a 10-way
@@ -136,7 +145,7 @@ def _uint8(x):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--recipe", default="lsgan", choices=["lsgan", "wgan_gp", "loss_sensitive_gan", "cgan", "infogan"])
+    ap.add_argument("--recipe", default="lsgan", choices=["lsgan", "wgan_gp", "loss_sensitive_gan", "cgan", "infogan", "ebgan"])
     ap.add_argument("--every", type=int, default=250, help="cgan, infogan: measure every this many steps")
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--width", type=int, default=16)
@@ -152,14 +161,16 @@ def main():
            "width": args.width, "real_score": real.score, "judge_accuracy": judge.accuracy}
     if args.recipe == "infogan":
         return infogan(args, mnist, judge, out)
-    conditional = args.recipe == "cgan"
+    conditional, energy = args.recipe == "cgan", args.recipe == "ebgan"
     asked = torch.arange(1000) % 10                      # the digits a conditional G is asked for
     if conditional:
         out["fidelity_steps"] = np.arange(args.every, args.steps + 1, args.every)
-    scores, classes, images, seconds, fidelity = [], [], [], [], []
+    if energy:
+        out["score_steps"] = np.arange(args.every, args.steps + 1, args.every)
+    scores, classes, images, seconds, fidelity, energies = [], [], [], [], [], []
     for name, (objective, net_kw, train_kw) in losses.items():
         t0 = time.time()
-        row_s, row_c, row_i, row_f = [], [], [], []
+        row_s, row_c, row_i, row_f, row_e = [], [], [], [], []
         for seed in args.seeds:
             curve = []
             if conditional:
@@ -170,11 +181,17 @@ def main():
                     if step % args.every == 0:
                         x = run.sample(1000, seed=10_000 + step, labels=asked)
                         curve.append(metrics.label_fidelity(x, asked, judge).per_class)
+            elif energy:
+                G, D = nets.began(latent_dim=32, width=args.width, reconstruction="mse", seed=seed)
+
+                def hook(run, step):
+                    if step % args.every == 0:
+                        curve.append(metrics.class_score(run.sample(1000, seed=10_000 + step), judge).score)
             else:
                 G, D = nets.dcgan(latent_dim=64, image_size=28, width=args.width, seed=seed, **net_kw)
             run = ganlib.train(G, D, mnist, objective, steps=args.steps, batch_size=64, seed=seed,
                                progress=False, conditional=conditional,
-                               hooks=[hook] if conditional else (), **train_kw)
+                               hooks=[hook] if conditional or energy else (), **train_kw)
             if conditional:
                 s = metrics.class_score(run.sample(1000, labels=asked), judge)
                 row_i.append(_uint8(run.sample(100, labels=torch.arange(100) // 10).reshape(100, 28, 28)))
@@ -182,13 +199,19 @@ def main():
             else:
                 s = metrics.class_score(run.sample(1000), judge)
                 row_i.append(_uint8(run.sample(36).reshape(36, 28, 28)))
+            if energy:
+                row_f.append(curve)
+                row_e.append(np.stack([run.history["energy/real"], run.history["energy/fake"]], 1))
             row_s.append(s.score), row_c.append(s.classes_covered)
             print(name, seed, s, *(["fidelity", np.round(curve[-1], 2)] if conditional else []),
-                  flush=True)
+                  *(["score curve", np.round(curve, 2)] if energy else []), flush=True)
         scores.append(row_s), classes.append(row_c), images.append(row_i), fidelity.append(row_f)
+        energies.append(row_e)
         seconds.append(time.time() - t0)
     if conditional:
         out["fidelity"] = np.array(fidelity)                # [loss, seed, snapshot, digit]
+    if energy:
+        out["score_curve"], out["energy"] = np.array(fidelity), np.array(energies, dtype=np.float32)
     np.savez_compressed(args.out, scores=np.array(scores), classes=np.array(classes),
                         images=np.array(images), seconds=np.array(seconds), **out)
 
