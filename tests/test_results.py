@@ -59,3 +59,25 @@ def test_mode_coverage_results_have_one_value_per_seed_and_snapshot(name):
         assert len(per_seed) == len(r["seeds"]) >= 3
         assert all(len(m) == n_snap for m in per_seed)
         assert all(len(h) == n_snap and all(0 <= v <= 1 for v in h) for h in r["high_quality"][key])
+
+
+def test_ebgan_results_hold_energies_and_score_curves():
+    r = results.load("ebgan_mnist")
+    n_loss, n_seed, steps = len(r["losses"]), len(r["seeds"]), r["steps"]
+    assert list(r["losses"]) == ["EBGAN", "EBGAN-PT"]
+    assert r["energy"].shape == (n_loss, n_seed, steps, 2) and np.all(r["energy"] >= 0)
+    assert r["score_steps"][-1] == steps
+    assert r["score_curve"].shape == (n_loss, n_seed, len(r["score_steps"]))
+    assert np.all((r["score_curve"] >= 1) & (r["score_curve"] <= 10))
+
+
+def test_ebgan_toy_results_have_one_value_per_seed_and_both_settings_of_the_term():
+    toy = results.load("ebgan_toy")["runs"]
+    for data_name, std in (("ring", 0.05), ("ring", 0.02), ("grid", 0.05)):
+        found = {r["pt"]: r for r in toy if r["data"] == data_name and r["std"] == std}
+        assert set(found) == {0.0, 1.0}, (data_name, std)
+        for r in found.values():
+            assert len(r["seeds"]) >= 3
+            assert len(r["modes"]) == len(r["high_quality"]) == len(r["energy_fake"]) == len(r["seeds"])
+            assert all(0 <= m <= r["n_modes"] for m in r["modes"])
+            assert all(0 <= h <= 1 for h in r["high_quality"])
