@@ -14,7 +14,7 @@ export GANLIB_PROGRESS ?= 0
 # several when another process competes for the cores (the book, the tests and the benchmark)
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: book test setup font bench clean
+.PHONY: book test setup font bench clean pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,10 @@ bench: setup
 
 clean:
 	rm -rf _build
+
+# One PDF per language (_build/pdf/executable-gans-en.pdf and -zh.pdf) with Jupyter Book's
+# LaTeX builder and XeLaTeX; it reuses `make book`'s execution cache (run that first to execute
+# nothing twice). TeX Live is installed with apt where the machine allows (scripts/install_tex.sh).
+pdf: setup
+	@bash scripts/install_tex.sh || { echo "make pdf: no TeX Live with XeLaTeX and xeCJK here (see above); no PDF built." >&2; exit 1; }
+	$(PY) scripts/build_pdf.py
