@@ -78,8 +78,7 @@ def ebgan_derivation():
     d.add("value", "Sum over $x$ ($\\sum a = \\sum b = 1$): the best discriminator's value is the "
           "margin times one minus the total variation distance",
           "对 $x$ 求和（$\\sum a = \\sum b = 1$）：最优判别器的值等于间隔乘以一减总变差距离",
-          r"\min_D V(D, G) = m \sum_x \min\big(p_{data}(x), p_g(x)\big) = m\,\big(1 - "
-          r"\mathrm{TV}(p_{data}, p_g)\big) \;\le\; m", None)
+          r"\min_D V(D, G) = m \sum_x \min(p_{data}, p_g) = m\,(1 - \mathrm{TV}) \;\le\; m", None)
     d.add("theorem", "The bound $m$ is reached only where TV = 0: only $p_g = p_{data}$ leaves the "
           "discriminator nothing to gain, the paper's Theorem 1 (the generator, minimising "
           "$\\sum p_g D^*$, pushes towards it)", "只有 TV = 0 时才能达到上界 $m$：只有 "
