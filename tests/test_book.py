@@ -119,3 +119,29 @@ def test_chinese_prose_uses_glossary_terms():
         text = path.read_text(encoding="utf-8")
         for wrong, right in banned.items():
             assert wrong not in text, f"{path.name}: use {right}, not {wrong} (GLOSSARY.md)"
+
+
+def _config_repository():
+    return re.search(r"^repository:\s*\n\s+url:\s*(\S+)", (ROOT / "_config.yml").read_text(encoding="utf-8"),
+                     re.M).group(1)
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS + sorted((BOOK / "zh").glob("*.ipynb")),
+                         ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_colab_cell_installs_the_repository_that_config_names(nb):
+    """The launch buttons take the repository from _config.yml; the hidden first cell that
+    installs ganlib on Colab must install that same repository."""
+    first = load(nb)["cells"][0]
+    source = "".join(first["source"])
+    assert "remove-cell" in first["metadata"].get("tags", []) and "google.colab" in source
+    assert f'"git+{_config_repository()}"' in source, f"{nb.name}: the Colab cell installs another repository"
+
+
+def test_binder_installs_the_pinned_torch_as_a_cpu_build_and_ganlib():
+    pinned = re.search(r"^torch==(\S+)", (ROOT / "requirements.txt").read_text(encoding="utf-8"), re.M).group(1)
+    binder = (ROOT / "binder" / "requirements.txt").read_text(encoding="utf-8")
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in binder
+    assert re.search(rf"^torch=={re.escape(pinned)}\+cpu$", binder, re.M), "binder/ must pin the same torch, CPU build"
+    assert re.search(r"^-r \.\./requirements\.txt$", binder, re.M)
+    post = ROOT / "binder" / "postBuild"
+    assert "pip install --no-deps -e ." in post.read_text(encoding="utf-8") and post.stat().st_mode & 0o111
