@@ -20,7 +20,7 @@ from matplotlib import font_manager
 from . import _lang
 
 __all__ = ["setup", "tr", "txt", "table", "find_cjk_font", "discriminator_vs_optimal", "snapshots_1d",
-           "snapshots_2d", "training_curves", "glue", "image_grid", "snapshots_images"]
+           "snapshots_2d", "training_curves", "glue", "image_grid", "snapshots_images", "knob", "Knob"]
 
 _CJK_HINTS = ("notosanscjk", "notoserifcjk", "noto sans cjk", "noto serif cjk", "sourcehan",
               "source han", "notosanssc", "noto sans sc", "wqy", "wenquanyi", "droidsansfallback",
@@ -354,3 +354,129 @@ def training_curves(run, window=50, reference=None, axes=None):
 
 
 matplotlib.rcParams["axes.unicode_minus"] = False
+
+
+# --------------------------------------------------------------------------- knobs
+class Knob:
+    """A figure with one slider per parameter, from :func:`knob`.  Its frames (one PNG per
+    combination of values) are drawn once, when it is made.  Displayed in a notebook it offers
+    two forms of the same frames, and the front end picks one: an ``ipywidgets`` control
+    (JupyterLab, Colab, Binder, VS Code, where a kernel answers the slider) and a self-contained
+    HTML/JavaScript player (the static HTML book, where no kernel runs; it needs nothing from
+    the internet).  A PDF or a plain-text front end gets the first frame.  ``frames`` maps each
+    combination (a tuple of indices into ``values``) to its PNG bytes."""
+
+    def __init__(self, draw, values, labels, initial, dpi):
+        import base64
+        import io
+        import itertools
+        self.names = list(values)
+        self.values = {k: list(v) for k, v in values.items()}
+        self.labels = {k: [labels(k, v) for v in self.values[k]] for k in self.names}
+        self.initial = tuple(initial[k] for k in self.names)
+        self.frames = {}
+        for combo in itertools.product(*(range(len(self.values[k])) for k in self.names)):
+            fig = draw(**{k: self.values[k][i] for k, i in zip(self.names, combo)})
+            if not isinstance(fig, matplotlib.figure.Figure):
+                raise TypeError(f"draw must return a matplotlib Figure, got {type(fig).__name__}")
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=dpi)
+            plt.close(fig)
+            self.frames[combo] = buf.getvalue()
+        self._b64 = {c: base64.b64encode(png).decode("ascii") for c, png in self.frames.items()}
+
+    def _strides(self):
+        sizes = [len(self.values[k]) for k in self.names]
+        return [int(np.prod(sizes[i + 1:])) for i in range(len(sizes))]
+
+    def html(self):
+        """The player for the static HTML book: an image and one range input per parameter."""
+        import html as _html
+        import itertools
+        import json
+        import uuid
+        uid = "knob" + uuid.uuid4().hex[:10]
+        order = list(itertools.product(*(range(len(self.values[k])) for k in self.names)))
+        frames = json.dumps([self._b64[c] for c in order])
+        sliders = "".join(
+            f'<label style="display:block;margin:0.2em 0;font-size:0.9em">'
+            f'<code>{_html.escape(k)}</code> '
+            f'<input type="range" min="0" max="{len(self.values[k]) - 1}" step="1" value="{i0}" '
+            f'data-k="{j}" style="vertical-align:middle;width:16em"> '
+            f'<span>{_html.escape(self.labels[k][i0])}</span></label>'
+            for j, (k, i0) in enumerate(zip(self.names, self.initial)))
+        labels = json.dumps([self.labels[k] for k in self.names], ensure_ascii=False)
+        first = self._b64[self.initial]
+        return (f'<div class="ganlib-knob" id="{uid}">{sliders}'
+                f'<img alt="knob" style="max-width:100%" src="data:image/png;base64,{first}"></div>'
+                f'<script>(function(){{var r=document.getElementById("{uid}"),f={frames},l={labels},'
+                f's={json.dumps(self._strides())},n=r.querySelectorAll("input"),im=r.querySelector("img");'
+                f'function u(){{var i=0;n.forEach(function(e,j){{i+=s[j]*(+e.value);'
+                f'e.nextElementSibling.textContent=l[j][+e.value];}});'
+                f'im.src="data:image/png;base64,"+f[i];}}'
+                f'n.forEach(function(e){{e.addEventListener("input",u);}});}})();</script>')
+
+    def widget(self):
+        """The same frames as an ``ipywidgets`` control, for a live kernel."""
+        import ipywidgets as w
+        image = w.Image(value=self.frames[self.initial], format="png")
+        sliders = [w.SelectionSlider(options=list(zip(self.labels[k], range(len(self.values[k])))),
+                                     value=i0, description=k, continuous_update=True)
+                   for k, i0 in zip(self.names, self.initial)]
+
+        def update(_=None):
+            image.value = self.frames[tuple(s.value for s in sliders)]
+
+        for s in sliders:
+            s.observe(update, names="value")
+        return w.VBox([*sliders, image])
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/plain": f"<Knob over {', '.join(self.names)}: {len(self.frames)} frames>",
+                "text/html": self.html(), "image/png": self._b64[self.initial]}
+        try:
+            bundle = self.widget()._repr_mimebundle_()
+        except Exception:                  # no ipywidgets, or no kernel to talk to
+            bundle = None
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        view = (bundle or {}).get("application/vnd.jupyter.widget-view+json")
+        if view is not None:
+            data["application/vnd.jupyter.widget-view+json"] = view
+        return data
+
+
+def knob(draw, *, labels=None, initial=None, dpi=80, **values):
+    """A figure to explore with sliders: ``draw(**params) -> Figure`` is called once for every
+    combination of the values given as keyword lists, e.g.
+    ``knob(draw, c=[0.01, 0.05, 0.2])``; the result displays as an ``ipywidgets`` control in a
+    live notebook and as a player that needs no kernel in the static HTML book (see
+    :class:`Knob`).  ``labels(name, value) -> str`` shows a value (default ``f"{value:g}"`` for
+    numbers); ``initial`` maps a name to the value shown first (default: each list's first)."""
+    if not callable(draw):
+        raise TypeError(f"draw must be a callable returning a Figure, got {type(draw).__name__}")
+    if not values:
+        raise ValueError("knob needs at least one parameter, e.g. knob(draw, c=[0.01, 0.1])")
+    for k, v in values.items():
+        if isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) == 0:
+            raise ValueError(f"{k} must be a non-empty list of values, got {v!r}")
+    total = int(np.prod([len(v) for v in values.values()]))
+    if total > 200:
+        raise ValueError(f"knob would draw {total} frames (over 200): give fewer values")
+    if labels is None:
+        def labels(_, v):
+            return f"{v:g}" if isinstance(v, (int, float, np.number)) else str(v)
+    initial = dict(initial or {})
+    unknown = set(initial) - set(values)
+    if unknown:
+        raise ValueError(f"initial names parameters that knob was not given: {sorted(unknown)}")
+    start = {}
+    for k, v in values.items():
+        if k in initial:
+            matches = [i for i, x in enumerate(v) if x == initial[k]]
+            if not matches:
+                raise ValueError(f"initial {k}={initial[k]!r} is not one of its values {list(v)!r}")
+            start[k] = matches[0]
+        else:
+            start[k] = 0
+    return Knob(draw, values, labels, start, dpi)

@@ -163,3 +163,47 @@ def test_results_images_draws_each_loss_of_a_shipped_result(lang):
     render(fig)
     with pytest.raises(ValueError, match="seed"):
         plot.results_images(result, seed=99)
+
+
+def test_knob_draws_every_combination_once_and_offers_a_widget_and_a_static_player():
+    import base64
+    import matplotlib.pyplot as plt
+    from ganlib.plot import knob
+    calls = []
+
+    def draw(c, s):
+        calls.append((c, s))
+        fig, ax = plt.subplots(figsize=(2, 1.5))
+        ax.plot([0, 1], [0, c * s])
+        return fig
+
+    k = knob(draw, c=[0.5, 1.0, 2.0], s=[1, 3], initial={"c": 1.0})
+    assert sorted(calls) == sorted((c, s) for c in (0.5, 1.0, 2.0) for s in (1, 3))
+    assert len(k.frames) == 6 and k.initial == (1, 0)
+    assert all(png.startswith(b"\x89PNG") for png in k.frames.values())
+    bundle = k._repr_mimebundle_()
+    assert {"text/html", "image/png", "text/plain", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
+    assert base64.b64decode(bundle["image/png"]) == k.frames[(1, 0)]      # a PDF shows the first frame
+    html = bundle["text/html"]
+    assert html.count('type="range"') == 2 and "http" not in html       # self-contained, offline
+    assert all(base64.b64encode(png).decode() in html for png in k.frames.values())
+    widget = k.widget()                                                 # the live form: same frames
+    sliders, image = widget.children[:2], widget.children[2]
+    assert image.value == k.frames[(1, 0)]
+    sliders[0].value, sliders[1].value = 2, 1
+    assert image.value == k.frames[(2, 1)]
+
+
+def test_knob_arguments_are_named():
+    import matplotlib.pyplot as plt
+    from ganlib.plot import knob
+    with pytest.raises(ValueError, match="at least one parameter"):
+        knob(lambda: plt.figure())
+    with pytest.raises(ValueError, match="c must be a non-empty list"):
+        knob(lambda c: plt.figure(), c=[])
+    with pytest.raises(ValueError, match="initial c=3 is not one of its values"):
+        knob(lambda c: plt.figure(), c=[1, 2], initial={"c": 3})
+    with pytest.raises(ValueError, match="over 200"):
+        knob(lambda a, b: plt.figure(), a=list(range(20)), b=list(range(20)))
+    with pytest.raises(TypeError, match="must return a matplotlib Figure"):
+        knob(lambda c: None, c=[1])
