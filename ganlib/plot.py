@@ -20,7 +20,7 @@ from matplotlib import font_manager
 from . import _lang
 
 __all__ = ["setup", "tr", "txt", "table", "find_cjk_font", "discriminator_vs_optimal", "snapshots_1d",
-           "snapshots_2d", "training_curves", "glue", "image_grid", "snapshots_images", "knob", "Knob"]
+           "snapshots_2d", "training_curves", "glue", "image_grid", "snapshots_images", "knob", "Knob", "training_animation"]
 
 _CJK_HINTS = ("notosanscjk", "notoserifcjk", "noto sans cjk", "noto serif cjk", "sourcehan",
               "source han", "notosanssc", "noto sans sc", "wqy", "wenquanyi", "droidsansfallback",
@@ -366,7 +366,7 @@ class Knob:
     the internet).  A PDF or a plain-text front end gets the first frame.  ``frames`` maps each
     combination (a tuple of indices into ``values``) to its PNG bytes."""
 
-    def __init__(self, draw, values, labels, initial, dpi):
+    def __init__(self, draw, values, labels, initial, dpi, play=False):
         import base64
         import io
         import itertools
@@ -374,6 +374,7 @@ class Knob:
         self.values = {k: list(v) for k, v in values.items()}
         self.labels = {k: [labels(k, v) for v in self.values[k]] for k in self.names}
         self.initial = tuple(initial[k] for k in self.names)
+        self.play = bool(play)             # a play button that steps the first parameter
         self.frames = {}
         for combo in itertools.product(*(range(len(self.values[k])) for k in self.names)):
             fig = draw(**{k: self.values[k][i] for k, i in zip(self.names, combo)})
@@ -407,14 +408,21 @@ class Knob:
             for j, (k, i0) in enumerate(zip(self.names, self.initial)))
         labels = json.dumps([self.labels[k] for k in self.names], ensure_ascii=False)
         first = self._b64[self.initial]
-        return (f'<div class="ganlib-knob" id="{uid}">{sliders}'
+        button = ('<button type="button" style="margin:0.2em 0;padding:0 0.8em" aria-label="play">▶</button>'
+                  if self.play else "")
+        player = ('var b=r.querySelector("button"),t=null;b.addEventListener("click",function(){'
+                  'if(t){clearInterval(t);t=null;b.textContent="▶";return;}b.textContent="❚❚";'
+                  't=setInterval(function(){var e=n[0];e.value=(+e.value+1)%(+e.max+1);u();'
+                  'if(+e.value==+e.max){clearInterval(t);t=null;b.textContent="▶";}},400);});'
+                  if self.play else "")
+        return (f'<div class="ganlib-knob" id="{uid}">{button}{sliders}'
                 f'<img alt="knob" style="max-width:100%" src="data:image/png;base64,{first}"></div>'
                 f'<script>(function(){{var r=document.getElementById("{uid}"),f={frames},l={labels},'
                 f's={json.dumps(self._strides())},n=r.querySelectorAll("input"),im=r.querySelector("img");'
                 f'function u(){{var i=0;n.forEach(function(e,j){{i+=s[j]*(+e.value);'
                 f'e.nextElementSibling.textContent=l[j][+e.value];}});'
                 f'im.src="data:image/png;base64,"+f[i];}}'
-                f'n.forEach(function(e){{e.addEventListener("input",u);}});}})();</script>')
+                f'n.forEach(function(e){{e.addEventListener("input",u);}});{player}}})();</script>')
 
     def widget(self):
         """The same frames as an ``ipywidgets`` control, for a live kernel."""
@@ -429,7 +437,11 @@ class Knob:
 
         for s in sliders:
             s.observe(update, names="value")
-        return w.VBox([*sliders, image])
+        if not self.play:
+            return w.VBox([*sliders, image])
+        play = w.Play(value=self.initial[0], min=0, max=len(self.values[self.names[0]]) - 1, interval=400)
+        w.jslink((play, "value"), (sliders[0], "index"))
+        return w.VBox([play, *sliders, image])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"text/plain": f"<Knob over {', '.join(self.names)}: {len(self.frames)} frames>",
@@ -446,13 +458,15 @@ class Knob:
         return data
 
 
-def knob(draw, *, labels=None, initial=None, dpi=80, **values):
+def knob(draw, *, labels=None, initial=None, dpi=80, play=False, **values):
     """A figure to explore with sliders: ``draw(**params) -> Figure`` is called once for every
     combination of the values given as keyword lists, e.g.
     ``knob(draw, c=[0.01, 0.05, 0.2])``; the result displays as an ``ipywidgets`` control in a
     live notebook and as a player that needs no kernel in the static HTML book (see
     :class:`Knob`).  ``labels(name, value) -> str`` shows a value (default ``f"{value:g}"`` for
-    numbers); ``initial`` maps a name to the value shown first (default: each list's first)."""
+    numbers); ``initial`` maps a name to the value shown first (default: each list's first);
+    ``play=True`` adds a play button that steps through the first parameter's values (an
+    animation, e.g. over training steps)."""
     if not callable(draw):
         raise TypeError(f"draw must be a callable returning a Figure, got {type(draw).__name__}")
     if not values:
@@ -479,4 +493,44 @@ def knob(draw, *, labels=None, initial=None, dpi=80, **values):
             start[k] = matches[0]
         else:
             start[k] = 0
-    return Knob(draw, values, labels, start, dpi)
+    return Knob(draw, values, labels, start, dpi, play)
+
+
+def training_animation(run, target=None, n_frames=12, n_images=36, nrow=6, lim=None):
+    """The generator's samples over training as an animation that also plays in the static HTML
+    book: a :func:`knob` over the run's snapshot steps with a play button.  2-D samples are
+    drawn as a scatter over ``target``'s mode centres (a ring or grid), images as a grid of the
+    first ``n_images``.  ``n_frames`` snapshots are kept, evenly spread, the first and last
+    included (train with ``snapshot_every`` small enough to have them)."""
+    snaps = run.snapshots
+    if not snaps:
+        raise ValueError("run has no snapshots: train with snapshot_every=...")
+    n_frames = int(n_frames)
+    if n_frames < 2:
+        raise ValueError(f"n_frames must be at least 2, got {n_frames}")
+    keep = sorted({int(round(i)) for i in np.linspace(0, len(snaps) - 1, min(n_frames, len(snaps)))})
+    by_step = {snaps[i][0]: snaps[i][1] for i in keep}
+    images = by_step[snaps[0][0]].dim() == 4
+    if not images:
+        if target is None or not hasattr(target, "centers"):
+            raise ValueError("2-D samples need target, the ring or grid they were trained on")
+        c = target.centers.numpy()
+        lim = lim or 1.35 * float(np.abs(c).max())
+
+    def draw(step):
+        x = by_step[step]
+        if images:
+            fig, ax = plt.subplots(figsize=(0.45 * nrow + 0.6, 0.45 * nrow + 0.9))
+            image_grid(x[:n_images], nrow=nrow, ax=ax, title=tr(f"step {step}", f"第 {step} 步"))
+        else:
+            fig, ax = plt.subplots(figsize=(3.6, 3.6))
+            ax.scatter(c[:, 0], c[:, 1], s=30, marker="x", color=COLORS["data"], zorder=1)
+            ax.scatter(*x.numpy().T, s=3, alpha=0.4, color=COLORS["model"], lw=0, zorder=2)
+            ax.set_xlim(-lim, lim)
+            ax.set_ylim(-lim, lim)
+            ax.set_aspect("equal")
+            ax.set_title(tr(f"step {step}", f"第 {step} 步"))
+        fig.tight_layout()
+        return fig
+
+    return knob(draw, step=list(by_step), play=True)

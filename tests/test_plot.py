@@ -207,3 +207,21 @@ def test_knob_arguments_are_named():
         knob(lambda a, b: plt.figure(), a=list(range(20)), b=list(range(20)))
     with pytest.raises(TypeError, match="must return a matplotlib Figure"):
         knob(lambda c: None, c=[1])
+
+
+def test_training_animation_plays_the_snapshots_of_a_run():
+    from ganlib.plot import training_animation
+    ring = data.ring()
+    run = ganlib.train(nets.mlp(2, 2, hidden=(8,), seed=0), nets.mlp(2, 1, hidden=(8,), seed=1), ring,
+                       objectives.NonSaturating(), steps=20, batch_size=32, snapshot_every=5, n_snapshot=50,
+                       progress=False, device="cpu")
+    anim = training_animation(run, ring, n_frames=3)
+    steps = [s for s, _ in run.snapshots]
+    assert anim.values["step"] == [steps[0], steps[len(steps) // 2], steps[-1]]
+    assert anim.play and "▶" in anim.html() and anim.widget().children[0].__class__.__name__ == "Play"
+    with pytest.raises(ValueError, match="need target"):
+        training_animation(run)
+    images = ganlib.train(*nets.dcgan(latent_dim=4, image_size=8, width=4, seed=0), data.digits(),
+                          objectives.NonSaturating(), steps=2, batch_size=8, snapshot_every=1,
+                          n_snapshot=9, progress=False, device="cpu")
+    assert len(training_animation(images, nrow=3, n_images=9).frames) == 3
