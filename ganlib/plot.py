@@ -235,15 +235,20 @@ def snapshots_2d(run, target, n_panels=4, lim=None):
     c = target.centers.numpy()
     lim = lim or 1.35 * float(np.abs(c).max())
     for ax, (step, x) in zip(axes, snaps):
-        x = x.numpy()
-        ax.scatter(c[:, 0], c[:, 1], s=30, marker="x", color=COLORS["data"], zorder=1)
-        ax.scatter(x[:, 0], x[:, 1], s=3, alpha=0.4, color=COLORS["model"], lw=0, zorder=2)
-        ax.set_xlim(-lim, lim)
-        ax.set_ylim(-lim, lim)
-        ax.set_aspect("equal")
-        ax.set_title(tr(f"step {step}", f"第 {step} 步"))
+        _scatter_step(ax, x, c, lim, step)
     fig.tight_layout()
     return fig
+
+
+def _scatter_step(ax, x, centers, lim, step):
+    """One panel of 2-D samples at a training step, over the target's mode centres."""
+    x = x.numpy()
+    ax.scatter(centers[:, 0], centers[:, 1], s=30, marker="x", color=COLORS["data"], zorder=1)
+    ax.scatter(x[:, 0], x[:, 1], s=3, alpha=0.4, color=COLORS["model"], lw=0, zorder=2)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_title(tr(f"step {step}", f"第 {step} 步"))
 
 
 def _tile(images, nrow):
@@ -524,12 +529,7 @@ def training_animation(run, target=None, n_frames=12, n_images=36, nrow=6, lim=N
             image_grid(x[:n_images], nrow=nrow, ax=ax, title=tr(f"step {step}", f"第 {step} 步"))
         else:
             fig, ax = plt.subplots(figsize=(3.6, 3.6))
-            ax.scatter(c[:, 0], c[:, 1], s=30, marker="x", color=COLORS["data"], zorder=1)
-            ax.scatter(*x.numpy().T, s=3, alpha=0.4, color=COLORS["model"], lw=0, zorder=2)
-            ax.set_xlim(-lim, lim)
-            ax.set_ylim(-lim, lim)
-            ax.set_aspect("equal")
-            ax.set_title(tr(f"step {step}", f"第 {step} 步"))
+            _scatter_step(ax, x, c, lim, step)
         fig.tight_layout()
         return fig
 

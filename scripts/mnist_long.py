@@ -167,7 +167,7 @@ def main():
         out["fidelity_steps"] = np.arange(args.every, args.steps + 1, args.every)
     if energy:
         out["score_steps"] = np.arange(args.every, args.steps + 1, args.every)
-    scores, classes, images, seconds, fidelity, energies = [], [], [], [], [], []
+    scores, classes, images, seconds, curves, energies = [], [], [], [], [], []
     for name, (objective, net_kw, train_kw) in losses.items():
         t0 = time.time()
         row_s, row_c, row_i, row_f, row_e = [], [], [], [], []
@@ -205,13 +205,13 @@ def main():
             row_s.append(s.score), row_c.append(s.classes_covered)
             print(name, seed, s, *(["fidelity", np.round(curve[-1], 2)] if conditional else []),
                   *(["score curve", np.round(curve, 2)] if energy else []), flush=True)
-        scores.append(row_s), classes.append(row_c), images.append(row_i), fidelity.append(row_f)
+        scores.append(row_s), classes.append(row_c), images.append(row_i), curves.append(row_f)
         energies.append(row_e)
         seconds.append(time.time() - t0)
     if conditional:
-        out["fidelity"] = np.array(fidelity)                # [loss, seed, snapshot, digit]
+        out["fidelity"] = np.array(curves)                  # [loss, seed, snapshot, digit]
     if energy:
-        out["score_curve"], out["energy"] = np.array(fidelity), np.array(energies, dtype=np.float32)
+        out["score_curve"], out["energy"] = np.array(curves), np.array(energies, dtype=np.float32)
     np.savez_compressed(args.out, scores=np.array(scores), classes=np.array(classes),
                         images=np.array(images), seconds=np.array(seconds), **out)
 
