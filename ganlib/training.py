@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import distributed as _distributed
 from ._checks import check_positive, check_positive_int
 from .data import Distribution, Generated, Prior, eval_generate
 from .objectives import Batch, Minimax, Objective
@@ -105,9 +106,9 @@ def _progress_default(progress):
     return bool(progress)
 
 
-def _bar(total, progress, desc):
+def _bar(total, progress, desc, initial=0):
     from tqdm.auto import tqdm
-    return tqdm(total=total, disable=not progress, desc=desc, leave=False)
+    return tqdm(total=total, disable=not progress, desc=desc, leave=False, initial=initial)
 
 
 def _check_objective(objective):
@@ -138,8 +139,9 @@ class _Logs:
     :class:`TrainingDiverged` naming the first step and quantity that has it (and the member's
     seed, when ``seeds`` are given)."""
 
-    def __init__(self, histories, seeds=None):
+    def __init__(self, histories, seeds=None, reduce=None):
         self.histories, self.seeds, self.pending = histories, seeds, []
+        self.reduce = reduce        # e.g. the mean over the ranks of a distributed run
 
     def add(self, step, logs):
         self.pending.append((step, logs))
@@ -152,7 +154,8 @@ class _Logs:
             raise ValueError(f"the logs must name the same quantities at every step; the first "
                              f"step logged {keys}")
         rows = torch.stack([torch.stack([logs[k].detach().float().reshape(-1) for k in keys])
-                            for _, logs in self.pending]).tolist()     # [step][key][member]
+                            for _, logs in self.pending])              # [step][key][member]
+        rows = (self.reduce(rows) if self.reduce else rows).tolist()
         for (step, _), row in zip(self.pending, rows):
             for key, per_member in zip(keys, row):
                 for i, value in enumerate(per_member):
@@ -208,16 +211,20 @@ def g_step(G, D, objective, opt_g, z, y=None):
     return _detached(loss, logs, "g_loss")
 
 
-def simultaneous_step(G, D, objective, opt_g, opt_d, real, z, y=None, u=None):
+def simultaneous_step(G, D, objective, opt_g, opt_d, real, z, y=None, u=None, average=None):
     """f-GAN's single step: both players take their gradient on the same minibatch, then both
-    step (Nowozin et al. 2016, Algorithm 1)."""
+    step (Nowozin et al. 2016, Algorithm 1).  ``torch.autograd.grad`` bypasses
+    ``DistributedDataParallel``'s gradient hooks, so a distributed run passes ``average``, which
+    replaces the gradients by their mean over the ranks (one all-reduce)."""
     fake = _generate(G, z, y)
     scorer = _scorer(D, y)
     d_loss, d_logs = objective.d_loss(scorer, Batch(real=real, fake=fake.detach(), z=z, y=y, u=u))
     g_loss, g_logs = objective.g_loss(scorer, Batch(fake=fake, z=z, y=y))
     d_params, g_params = list(D.parameters()), list(G.parameters())
-    for prm, grad in zip(d_params + g_params, torch.autograd.grad(d_loss, d_params)
-                         + torch.autograd.grad(g_loss, g_params)):
+    grads = list(torch.autograd.grad(d_loss, d_params) + torch.autograd.grad(g_loss, g_params))
+    if average is not None:
+        average(grads)
+    for prm, grad in zip(d_params + g_params, grads):
         prm.grad = grad
     opt_d.step()
     opt_g.step()
@@ -513,6 +520,10 @@ class Run:
         self.history = history if history is not None else {"d_loss": [], "g_loss": []}
         self.snapshots = snapshots if snapshots is not None else []  # [(step, tensor)]
         self.z_fixed = z_fixed
+        # set by train(): a function giving the optimisers' and random streams' states, which
+        # save() stores so that train(checkpoint=...) resumes exactly; saved_resume is what
+        # load() found
+        self.resume_state = self.saved_resume = None
 
     @property
     def prior(self):
@@ -550,6 +561,8 @@ class Run:
                  "snapshot_samples": [x for _, x in self.snapshots],
                  "z_fixed": self.z_fixed, "y_fixed": self.y_fixed,
                  "objective_state": self.objective.state_dict() if self.objective else {}}
+        if self.resume_state is not None:     # what train() needs to go on exactly
+            state["resume"] = self.resume_state()
         buf = io.BytesIO()
         torch.save(state, buf)
         raw = buf.getvalue()
@@ -609,8 +622,10 @@ class Run:
         G.load_state_dict(state["G"])
         D.load_state_dict(state["D"])
         snaps = list(zip(state["snapshot_steps"], state["snapshot_samples"]))
-        return cls(G, D, objective, state["config"], state["history"], snaps, state["z_fixed"],
-                   state.get("y_fixed"))
+        run = cls(G, D, objective, state["config"], state["history"], snaps, state["z_fixed"],
+                  state.get("y_fixed"))
+        run.saved_resume = state.get("resume")
+        return run
 
     def __repr__(self):
         return (f"Run({self.objective!r}, steps={self.steps_done}, "
@@ -668,7 +683,8 @@ def _resolve_prior(G, prior, latent_dim):
 def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior=None,
           lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam", n_critic=None, seed=0,
           device=None, snapshot_every=None, n_snapshot=1000, hooks=(), simultaneous=False,
-          conditional=False, layer_stats=False, progress=None):
+          conditional=False, layer_stats=False, progress=None, distributed="auto", checkpoint=None,
+          checkpoint_every=None, log_csv=None):
     """Train generator ``G`` against discriminator ``D`` on ``data`` under ``objective``.
 
     Each of the ``steps`` generator updates follows ``n_critic`` discriminator updates
@@ -704,6 +720,20 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
     one comes after the last update) that is NaN/inf or lies over 1,000 times farther out than
     the data's largest coordinate.  G and D are called once on two samples before training,
     so that a shape mismatch is named (which network, which dimensions).
+
+    ``checkpoint="run.pt"`` saves the run there (atomically) every ``checkpoint_every`` steps
+    (default 1,000) and at the end, with the optimisers' and random streams' states; when the
+    file exists, training resumes from it and ends exactly as an uninterrupted run would (a
+    checkpoint of other settings is refused; ``steps`` may be raised to train on).  Hooks keep
+    no state across a resume: they see the step number only.  ``log_csv="history.csv"`` writes
+    the history there as it reaches the host (every 100 steps, at snapshots and checkpoints):
+    a file a reader can open during a long run.
+
+    Under ``torchrun`` (or in an initialised process group) the run is distributed
+    (``distributed="auto"``; ``False`` keeps one process): G and D are wrapped in
+    ``DistributedDataParallel``, ``batch_size`` is the global batch that every rank draws from the
+    same seeded streams and splits, so that the result equals one process's to rounding; rank 0
+    alone takes snapshots and writes the checkpoint.  See :mod:`ganlib.distributed`.
     """
     objective = _check_objective(objective)
     _check_data(data, "data")
@@ -731,10 +761,23 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
         _check_labelled(data)
     prior = _resolve_prior(G, prior, latent_dim)
     latent_dim = prior.dim
+    ctx = _distributed.context(distributed)
+    if batch_size % ctx.world_size:
+        raise ValueError(f"batch_size = {batch_size} must be divisible by the number of processes "
+                         f"({ctx.world_size}): it is the global batch, split evenly over the ranks")
+    if checkpoint is not None:
+        checkpoint = os.fspath(checkpoint)
+        checkpoint_every = check_positive_int(checkpoint_every or 1000, "checkpoint_every")
+    elif checkpoint_every is not None:
+        raise ValueError("checkpoint_every needs checkpoint= (the file to write)")
     dev = _resolve_device(device)
+    if ctx.active and device is None:
+        dev = ctx.device or torch.device("cpu")     # gloo: on the CPU; NCCL: the rank's GPU
     G, D = G.to(dev).train(), D.to(dev).train()
     probe = _dry_run(G, D, data, latent_dim, conditional, dev)
     limit = _BLOWUP * max(1.0, float(probe.abs().max()))
+    if ctx.active and ctx.world_size > 1:
+        _sync_batch_norm(G, D, dev, warn=ctx.is_main)
 
     objective.reset()
     streams = _Streams(seed, dev)
@@ -750,59 +793,155 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
     run = Run(G, D, objective, config, z_fixed=z_fixed, y_fixed=y_fixed)
     opt_g = run.opt_g = make_opt(G.parameters(), lr_g, tuple(betas))
     opt_d = run.opt_d = make_opt(D.parameters(), lr_d, tuple(betas))
-    logs = _Logs([run.history])
+    run.rank, run.world_size = ctx.rank, ctx.world_size
+    run.resume_state = lambda: dict(opt_g=opt_g.state_dict(), opt_d=opt_d.state_dict(),
+                                    streams=streams.state())
+    start = 0
+    if checkpoint is not None and os.path.exists(checkpoint):
+        start = _resume(run, checkpoint, streams)
+    logs = _Logs([run.history], reduce=ctx.mean)
+    csv_log = _CSVLog(log_csv, run.history) if log_csv is not None and ctx.is_main else None
+
+    def flush():
+        logs.flush()
+        if csv_log is not None:
+            csv_log.write()
+    Gw, Dw = ctx.wrap(G, dev), ctx.wrap(D, dev)       # DistributedDataParallel across processes
+    average = ctx.mean_ if ctx.active else None
 
     def real_batch():   # with labels, every call passes the minibatch's labels y along
         if conditional:
             x, y = data.sample(batch_size, streams.data, labels=True)
-            return x.to(dev), y.to(dev)
-        return data.sample(batch_size, streams.data).to(dev), None
+            return ctx.shard(x).to(dev), ctx.shard(y).to(dev)
+        return ctx.shard(data.sample(batch_size, streams.data)).to(dev), None
+
+    def z_batch():
+        return ctx.shard(streams.z(prior, batch_size))
+
+    def u_batch():
+        return ctx.shard(streams.u(batch_size))
 
     def snapshot(step):
-        logs.flush()
-        x = eval_generate(G, z_fixed, y_fixed)
-        _check_samples(x, step, limit)
-        run.snapshots.append((step, x))
+        flush()
+        if ctx.is_main:
+            x = eval_generate(G, z_fixed, y_fixed)
+            _check_samples(x, step, limit)
+            run.snapshots.append((step, x))
 
-    snapshot(0)
-    with _bar(steps, _progress_default(progress), type(objective).__name__) as bar:
-        for step in range(1, steps + 1):
+    def save(step):
+        flush()
+        if ctx.is_main:
+            run.save(checkpoint)
+
+    if start == 0:
+        snapshot(0)
+    show = _progress_default(progress) and ctx.is_main
+    with _bar(steps, show, type(objective).__name__, initial=start) as bar:
+        for step in range(start + 1, steps + 1):
             if simultaneous:
                 real, y = real_batch()
-                step_logs = simultaneous_step(G, D, objective, opt_g, opt_d, real,
-                                              streams.z(prior, batch_size), y,
-                                              streams.u(batch_size))
+                step_logs = simultaneous_step(Gw, Dw, objective, opt_g, opt_d, real, z_batch(), y,
+                                              u_batch(), average)
                 stats = _layer_stats(D, "D") | _layer_stats(G, "G") if layer_stats else {}
             else:
                 for _ in range(check_positive_int(schedule(step), "n_critic(step)")):
                     real, y = real_batch()
-                    d_logs = d_step(G, D, objective, opt_d, real, streams.z(prior, batch_size), y,
-                                    streams.u(batch_size))
+                    d_logs = d_step(Gw, Dw, objective, opt_d, real, z_batch(), y, u_batch())
                 # gradients of the last critic update, weights after it
                 stats = _layer_stats(D, "D") if layer_stats else {}
                 y = None
                 if conditional:   # labels for G drawn from the data's p(y)
-                    y = data.sample_labels(batch_size, streams.data).to(dev)
-                step_logs = d_logs | g_step(G, D, objective, opt_g, streams.z(prior, batch_size), y)
+                    y = ctx.shard(data.sample_labels(batch_size, streams.data)).to(dev)
+                step_logs = d_logs | g_step(Gw, Dw, objective, opt_g, z_batch(), y)
                 if layer_stats:
                     stats |= _layer_stats(G, "G")
             logs.add(step, step_logs | stats)
             if hooks or step % _SYNC_EVERY == 0 or step == steps:
-                logs.flush()
+                flush()
                 bar.set_postfix(d_loss=f"{run.history['d_loss'][-1]:.3f}",
                                 g_loss=f"{run.history['g_loss'][-1]:.3f}", refresh=False)
             for hook in hooks:
                 hook(run, step)
             if snapshot_every and step % snapshot_every == 0 and step != steps:
                 snapshot(step)
+            if checkpoint is not None and step % checkpoint_every == 0 and step != steps:
+                save(step)
             bar.update()
-    snapshot(steps)
+    if start < steps:
+        snapshot(steps)
+    if checkpoint is not None:
+        save(steps)
     return run
+
+
+def _sync_batch_norm(G, D, dev, warn):
+    """Batch norm across processes: on CUDA its statistics are taken over the global batch
+    (``SyncBatchNorm``, as in one process); PyTorch's ``SyncBatchNorm`` needs a GPU, so on the CPU
+    each rank normalises by its own share, and the run differs from one process."""
+    for name, net in (("G", G), ("D", D)):
+        if not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in net.modules()):
+            continue
+        if dev.type == "cuda":
+            nn.SyncBatchNorm.convert_sync_batchnorm(net)
+        elif warn:
+            warnings.warn(f"{name} has batch norm: on the CPU each process normalises by its own "
+                          f"share of the batch (SyncBatchNorm needs CUDA), so the run is not the "
+                          f"same as one process with the global batch", UserWarning, stacklevel=3)
+
+
+def _resume(run, path, streams):
+    """Load the checkpoint ``path`` into ``run`` (networks, objective state, history, snapshots,
+    optimisers, random streams); returns the number of steps it had done."""
+    saved = Run.load(path, run.G, run.D, run.objective)
+    if saved.saved_resume is None:
+        raise ValueError(f"the checkpoint {path!r} has no optimiser and random-stream states "
+                         f"(it was not written by train(checkpoint=...)): cannot resume from it")
+    differ = sorted(k for k in set(saved.config) | set(run.config)
+                    if k != "steps" and saved.config.get(k) != run.config.get(k))
+    if differ:
+        raise ValueError(f"the checkpoint {path!r} is of another run: "
+                         + ", ".join(f"{k} = {saved.config.get(k)!r} there, {run.config.get(k)!r} "
+                                     f"here" for k in differ)
+                         + " (delete it, or pass another checkpoint path, to start afresh)")
+    if saved.steps_done > run.config["steps"]:
+        raise ValueError(f"the checkpoint {path!r} has done {saved.steps_done} steps, more than "
+                         f"steps = {run.config['steps']}")
+    run.opt_g.load_state_dict(saved.saved_resume["opt_g"])
+    run.opt_d.load_state_dict(saved.saved_resume["opt_d"])
+    streams.load_state(saved.saved_resume["streams"])
+    run.history, run.snapshots = saved.history, saved.snapshots
+    return saved.steps_done
 
 
 # logs are copied to the host every this many steps (and at snapshots, the end, and every step
 # when there are hooks, which run on the host and may read ``run.history``)
 _SYNC_EVERY = 100
+
+
+class _CSVLog:
+    """``run.history`` as a CSV file (Python's ``csv`` module), one row per generator step,
+    appended as the logs reach the host; rewritten whole when a new quantity appears (and at
+    the first write, so that a resumed run's file matches its history)."""
+
+    def __init__(self, path, history):
+        self.path, self.history, self.keys, self.rows = os.fspath(path), history, None, 0
+
+    def write(self):
+        import csv
+        keys = list(self.history)
+        n = len(self.history["g_loss"])
+        if keys != self.keys:
+            self.keys, self.rows, mode = keys, 0, "w"
+        else:
+            mode = "a"
+        with open(self.path, mode, newline="") as fh:
+            out = csv.writer(fh)
+            if mode == "w":
+                out.writerow(["step"] + keys)
+            for i in range(self.rows, n):
+                out.writerow([i + 1] + [self.history[k][i] if i < len(self.history[k]) else ""
+                                        for k in keys])
+        self.rows = n
 
 
 class _Streams:
@@ -820,6 +959,13 @@ class _Streams:
 
     def u(self, n):
         return torch.rand(n, generator=self._u, device=self.dev)
+
+    def state(self):
+        return {name: g.get_state() for name, g in (("data", self.data), ("z", self._z), ("u", self._u))}
+
+    def load_state(self, state):
+        for name, g in (("data", self.data), ("z", self._z), ("u", self._u)):
+            g.set_state(state[name])
 
 
 def _layer_stats(net, who):

@@ -108,3 +108,41 @@ def test_noisy_adds_gaussian_noise_of_the_given_std():
         data.noisy(base, 0.0)
     with pytest.raises(TypeError, match="dist"):
         data.noisy(np.zeros(3), 1.0)
+
+
+def test_image_folder_and_from_dataset(tmp_path):
+    from PIL import Image
+    for cls, n in (("cats", 2), ("dogs", 3)):
+        (tmp_path / cls).mkdir()
+        for i in range(n):
+            shade = 40 * i + (0 if cls == "cats" else 200)
+            Image.new("RGB", (30, 20), (shade, 0, 255)).save(tmp_path / cls / f"{i}.png")
+    (tmp_path / "cats" / "notes.txt").write_text("not an image")
+    d = data.image_folder(tmp_path, size=8)
+    assert len(d) == 5 and d.shape == (3, 8, 8) and d.labels.tolist() == [0, 0, 1, 1, 1]
+    x = d.images
+    assert x.dtype == torch.float32 and float(x.min()) == -1.0 and float(x.max()) == 1.0
+    # the blue channel is 255 everywhere, the red one the file's shade
+    assert torch.all(x[:, 2] == 1.0)
+    assert float(x[1, 0, 0, 0]) == pytest.approx(40 / 127.5 - 1)
+    assert d.sample(4, torch.Generator().manual_seed(0)).shape == (4, 3, 8, 8)
+    gray = data.image_folder(tmp_path, size=4, channels=1, limit=2)
+    assert gray.shape == (1, 4, 4) and len(gray) == 2
+    with pytest.raises(ValueError, match="not a folder"):
+        data.image_folder(tmp_path / "none")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no images"):
+        data.image_folder(tmp_path / "empty")
+    with pytest.raises(ValueError, match="channels"):
+        data.image_folder(tmp_path, channels=2)
+    # any map-style data set of (image, label): PIL images, or uint8 arrays as torchvision keeps
+    pairs = [(Image.new("L", (10, 12), 255), 3), (Image.new("L", (12, 10), 0), 1)]
+    e = data.from_dataset(pairs, size=6)
+    assert e.shape == (1, 6, 6) and e.labels.tolist() == [3, 1]
+    assert e.images[0].eq(1).all() and e.images[1].eq(-1).all()
+    arrays = [(np.full((5, 5, 3), 255, np.uint8), torch.tensor(2)), (np.zeros((5, 5, 3), np.uint8),
+                                                                     torch.tensor([1, 0, 1]))]
+    f = data.from_dataset(arrays)
+    assert f.shape == (3, 5, 5) and f.labels.tolist() == [2, 0]
+    with pytest.raises(ValueError, match="uint8"):
+        data.from_dataset([(np.zeros((5, 5), np.float32), 0)])

@@ -26,7 +26,7 @@ def test_interpolation_weights_are_uniform_on_the_unit_interval():
 
     ganlib.train(nets.mlp(2, 2, hidden=(4,), seed=0), nets.mlp(2, 1, hidden=(4,), seed=1),
                  data.ring(), Recording(), steps=40, batch_size=100, progress=False)
-    e = torch.cat(seen).numpy()
+    e = torch.cat(seen).cpu().numpy()
     assert len(e) == 40 * 5 * 100 and e.min() >= 0 and e.max() <= 1
     # U[0, 1], not N(0, 1) or a constant: a KS test at a fixed seed, and the first two moments
     assert stats.kstest(e, "uniform").pvalue > 1e-3
