@@ -27,9 +27,10 @@ __all__ = ["Context", "context", "launched"]
 
 
 def launched():
-    """Whether this process was started by ``torchrun`` (or another launcher that sets the
-    ``RANK``/``WORLD_SIZE`` environment)."""
-    return "RANK" in os.environ and "WORLD_SIZE" in os.environ
+    """Whether this process was started by ``torchrun`` (or another launcher that sets the whole
+    ``env://`` rendezvous: ``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR``, ``MASTER_PORT``).  A lone
+    ``RANK`` or ``WORLD_SIZE``, as some notebook services set, is not a launch."""
+    return all(k in os.environ for k in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"))
 
 
 class Context:

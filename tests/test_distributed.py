@@ -279,3 +279,11 @@ def test_study_settings_are_reproducible_and_checked():
         study.settings(["dcgan"])
     with pytest.raises(ValueError, match="trials"):
         study.settings(trials=0)
+
+
+def test_a_lone_rank_variable_is_not_a_launch(monkeypatch):
+    from ganlib import distributed
+    monkeypatch.setenv("RANK", "0")
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    monkeypatch.delenv("MASTER_ADDR", raising=False)
+    assert not distributed.launched() and not distributed.context("auto").active

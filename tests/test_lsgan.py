@@ -163,3 +163,28 @@ def test_at_the_optimum_lsgan_saturates_like_minimax(mu0):
         assert got["ns"] == pytest.approx(mu0 / sigma ** 2, rel=1e-3)  # E[1 − s]·μ0/σ²
         for name in ("minimax", "ls", "ls01"):
             assert 0 < got[name] < 1e-6 * got["ns"], name
+
+
+@pytest.mark.parametrize("abc", [(-1, 1, 0), (0, 1, 0.5), (0, 1, 1), (-1, 1, 1), (-2, 3, 0.25)])
+def test_every_coding_has_its_minimum_at_the_data_with_floor_a_plus_b_minus_2c_squared_over_2(abc):
+    # the LSGAN chapter's knob: 2C(G) = ∫ ((b − c)p_d + (a − c)p_g)²/(p_d + p_g) (scipy.quad from
+    # scipy.stats densities) equals ganlib's criterion, is (a + b − 2c)²/2 at p_g = p_d, and larger
+    # for every other generator of the family N(μ, 1)
+    a, b, c = abc
+    floor = (a + b - 2 * c) ** 2 / 2
+
+    def by_quad(mu):
+        p, q = stats.norm(0, 1).pdf, stats.norm(mu, 1).pdf
+        return integrate.quad(lambda x: ((b - c) * p(x) + (a - c) * q(x)) ** 2 / (p(x) + q(x)), -20, 20,
+                              points=[0, mu], limit=200)[0]
+    for mu in (-1.5, -0.2, 0.0, 0.7, 2.5):
+        assert theory.lsgan_criterion(data.gaussian(0, 1), data.gaussian(mu, 1), a, b, c) == \
+            pytest.approx(by_quad(mu), abs=1e-7)
+    assert by_quad(0.0) == pytest.approx(floor, abs=1e-9)
+    assert all(by_quad(mu) > floor + 1e-4 for mu in (-1.5, -0.2, 0.7, 2.5))
+
+
+def test_the_midway_coding_is_a_quarter_of_the_chi2_coding():
+    p, q = data.mixture([data.gaussian(-1, 0.6), data.gaussian(1.5, 0.8)]), data.gaussian(0.5, 1.2)
+    assert theory.lsgan_criterion(p, q, 0, 1, 0.5) == pytest.approx(
+        theory.lsgan_criterion(p, q, -1, 1, 0) / 4, rel=1e-8)
