@@ -14,7 +14,7 @@ export GANLIB_PROGRESS ?= 0
 # several when another process competes for the cores (the book, the tests and the benchmark)
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: book test setup font bench clean pdf
+.PHONY: book test setup font bench clean pdf browser
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,21 @@ book: setup
 # machine's arithmetic only fails here, not on a user's machine.
 OTHER_PATH := MKL_ENABLE_INSTRUCTIONS=SSE4_2 ATEN_CPU_CAPABILITY=default
 
-test: setup
+# The chapters are executed by nbmake in a copy of the book (_build/checked), whose outputs are
+# kept (--overwrite) and built into HTML without executing again; headless Chromium then opens
+# every page (tests/browser_check.py: math, figures, players, language switch, search, offline).
+CHECKED := _build/checked
+
+test: setup browser
 	$(VENV)/bin/pytest -n $(JOBS) tests
 	$(OTHER_PATH) $(VENV)/bin/pytest -n $(JOBS) -m training_outcome tests
-	$(VENV)/bin/pytest -n $(JOBS) --nbmake --nbmake-timeout=600 book/en book/zh
+	rm -rf $(CHECKED) && mkdir -p $(CHECKED) && cp -r book _config.yml _toc.yml $(CHECKED)/
+	$(VENV)/bin/pytest -n $(JOBS) --nbmake --nbmake-timeout=600 --overwrite $(CHECKED)/book/en $(CHECKED)/book/zh
+	$(PY) scripts/build_checked_html.py $(CHECKED)
+	GANLIB_HTML=$(CHECKED)/_build/html $(VENV)/bin/pytest -p no:cacheprovider tests/browser_check.py
+
+browser:
+	@bash scripts/install_browser.sh
 
 bench: setup
 	$(PY) scripts/benchmark.py

@@ -62,6 +62,8 @@ class Objective:
     divergence_min = 0.0     # the divergence's smallest value (at P = Q); below it a fit failed
     paper_defaults = {}      # keyword arguments of ``ganlib.train`` that the paper used
     score_activation = None  # the last activation of fit_discriminator's default D ("softplus": D ≥ 0)
+    state_from_logs = False  # after_step updates a state from the logs (BEGAN's k_t): a
+                             # distributed run averages those logs over the ranks first
 
     def d_loss(self, D, batch):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -522,6 +524,10 @@ class InfoGAN(Objective):
     def after_step(self, D, logs):
         self.base.after_step(D, logs)
 
+    @property
+    def state_from_logs(self):
+        return self.base.state_from_logs
+
     @torch.no_grad()
     def estimate(self, D, real, fake):
         return self.base.estimate(lambda x: D(x)[:, :1], real, fake)
@@ -653,6 +659,8 @@ class BEGAN(Objective):
 
     def g_loss(self, D, batch):
         return _energy(D(batch.fake)).mean(), {}
+
+    state_from_logs = True
 
     @torch.no_grad()
     def after_step(self, D, logs):       # on the device: no read-back to the host per step

@@ -6,6 +6,7 @@ cells are the same in both languages.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -66,6 +67,29 @@ def _forbid_missing_glyphs():
     warnings.filterwarnings("error", message=r"Glyph \d+ .*missing from font")
 
 
+def figure_texts(fig):
+    """Every visible text of a figure (titles, axis and tick labels, legends, annotations)."""
+    from matplotlib.text import Text
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _label_pngs():
+    """PNGs of figures carry their texts (a PNG ``Description`` chunk), so that the built
+    book's figures can be checked for their language without reading pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    if getattr(FigureCanvasAgg.print_png, "_ganlib", False):
+        return
+    plain = FigureCanvasAgg.print_png
+
+    @functools.wraps(plain)          # the same signature: matplotlib filters savefig's arguments by it
+    def print_png(self, filename_or_obj, *, metadata=None, pil_kwargs=None):
+        texts = "\n".join(figure_texts(self.figure))[:8000]
+        return plain(self, filename_or_obj, metadata={"Description": texts, **(metadata or {})},
+                     pil_kwargs=pil_kwargs)
+    print_png._ganlib = True
+    FigureCanvasAgg.print_png = print_png
+
+
 def setup(lang="en"):
     """Choose the language of figure labels and captions: ``"en"`` or ``"zh"``.
 
@@ -96,6 +120,7 @@ def setup(lang="en"):
             families.append(_font_name)
     plt.rcParams["font.family"] = families
     _forbid_missing_glyphs()
+    _label_pngs()
     return _figure_lang
 
 

@@ -189,8 +189,10 @@ def _detached(loss, logs, name):
 # --------------------------------------------------------------------------- the steps
 # Each step takes device tensors and returns its logs as device tensors; nothing here reads a
 # value back to the host.
-def d_step(G, D, objective, opt_d, real, z, y=None, u=None):
-    """One discriminator update on real samples and G(z); returns the logs of its loss."""
+def d_step(G, D, objective, opt_d, real, z, y=None, u=None, average=None):
+    """One discriminator update on real samples and G(z); returns the logs of its loss.  In a
+    distributed run, ``average`` (a mean over the ranks, in place) is applied to the logs before
+    ``objective.after_step`` when the objective keeps a state made from them (BEGAN's k_t)."""
     with torch.no_grad():
         fake = _generate(G, z, y)
     loss, logs = objective.d_loss(_scorer(D, y), Batch(real=real, fake=fake, z=z, y=y, u=u))
@@ -198,6 +200,8 @@ def d_step(G, D, objective, opt_d, real, z, y=None, u=None):
     loss.backward()
     opt_d.step()
     logs = _detached(loss, logs, "d_loss")
+    if average is not None and objective.state_from_logs:
+        average(list(logs.values()))
     objective.after_step(D, logs)
     return logs
 
@@ -229,6 +233,8 @@ def simultaneous_step(G, D, objective, opt_g, opt_d, real, z, y=None, u=None, av
     opt_d.step()
     opt_g.step()
     logs = {**_detached(d_loss, d_logs, "d_loss"), **_detached(g_loss, g_logs, "g_loss")}
+    if average is not None and objective.state_from_logs:
+        average(list(logs.values()))
     objective.after_step(D, logs)
     return logs
 
@@ -846,7 +852,8 @@ def train(G, D, data, objective, *, steps, batch_size=64, latent_dim=None, prior
             else:
                 for _ in range(check_positive_int(schedule(step), "n_critic(step)")):
                     real, y = real_batch()
-                    d_logs = d_step(Gw, Dw, objective, opt_d, real, z_batch(), y, u_batch())
+                    d_logs = d_step(Gw, Dw, objective, opt_d, real, z_batch(), y, u_batch(),
+                                    average)
                 # gradients of the last critic update, weights after it
                 stats = _layer_stats(D, "D") if layer_stats else {}
                 y = None

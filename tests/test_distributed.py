@@ -32,10 +32,15 @@ CASES = {
     "wgan_clip": lambda: (objectives.Wasserstein(clip=0.05), data.grid(), False, False),
     "fgan_simultaneous": lambda: (objectives.FDivergence("kl"), data.ring(), False, True),
     "cgan": lambda: (objectives.NonSaturating(), data.ring(), True, False),
+    # k_t is made from the logs: they are averaged over the ranks before it moves
+    "began": lambda: (objectives.BEGAN(gamma=0.5, lambda_k=0.5), data.ring(), False, False),
 }
 
 
 def make_nets(case):
+    if case == "began":
+        return (nets.mlp(4, 2, hidden=(32, 32), seed=0),
+                nets.autoencoder_mlp(2, code_dim=1, hidden=(32,), reconstruction="l1", seed=1))
     if CASES[case]()[2]:
         return (nets.conditional_mlp(4, 2, 8, hidden=(32, 32), seed=0),
                 nets.conditional_mlp(2, 1, 8, hidden=(32, 32), seed=1))

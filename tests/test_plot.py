@@ -225,3 +225,25 @@ def test_training_animation_plays_the_snapshots_of_a_run():
                           objectives.NonSaturating(), steps=2, batch_size=8, snapshot_every=1,
                           n_snapshot=9, progress=False, device="cpu")
     assert len(training_animation(images, nrow=3, n_images=9).frames) == 3
+
+
+def test_figures_carry_their_texts_in_the_png():
+    # what the browser check reads to find English words in Chinese figures
+    import io
+
+    from PIL import Image
+    plot.setup("zh")
+    try:
+        fig, ax = plt.subplots()
+        ax.set_title(plot.tr("the critic", "评论器"))
+        ax.set_xlabel("λ")
+        ax.plot([0, 1], label=plot.tr("data", "数据"))
+        ax.legend()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", facecolor="white")     # savefig's own arguments still pass
+        plt.close(fig)
+        texts = Image.open(io.BytesIO(buf.getvalue())).text["Description"].split("\n")
+        expected = ["评论器", "数据", "λ"] if plot.language() == "zh" else ["the critic", "data", "λ"]
+        assert set(expected) <= set(texts)
+    finally:
+        plot.setup("en")
