@@ -37,10 +37,10 @@ book: setup
 # machine's arithmetic only fails here, not on a user's machine.
 OTHER_PATH := MKL_ENABLE_INSTRUCTIONS=SSE4_2 ATEN_CPU_CAPABILITY=default
 
-# The chapters are executed by nbmake in a copy of the book (_build/checked), whose outputs are
+# The chapters are executed by nbmake in a copy of the book (_checked; nbmake skips _build), whose outputs are
 # kept (--overwrite) and built into HTML without executing again; headless Chromium then opens
 # every page (tests/browser_check.py: math, figures, players, language switch, search, offline).
-CHECKED := _build/checked
+CHECKED := _checked
 
 test: setup browser
 	$(VENV)/bin/pytest -n $(JOBS) tests
@@ -57,7 +57,7 @@ bench: setup
 	$(PY) scripts/benchmark.py
 
 clean:
-	rm -rf _build
+	rm -rf _build _checked
 
 # One PDF per language (_build/pdf/executable-gans-en.pdf and -zh.pdf) with Jupyter Book's
 # LaTeX builder and XeLaTeX; it reuses `make book`'s execution cache (run that first to execute

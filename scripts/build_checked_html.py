@@ -1,8 +1,8 @@
 """Build the HTML book from notebooks that are already executed (no execution here).
 
-    python scripts/build_checked_html.py _build/checked
+    python scripts/build_checked_html.py _checked
 
-``make test`` copies the book to ``_build/checked``, lets nbmake execute every chapter there
+``make test`` copies the book to ``_checked``, lets nbmake execute every chapter there
 (``--overwrite`` keeps the outputs), and builds that copy's HTML with this script, so that the
 browser checks (tests/browser_check.py) look at the very outputs the notebook tests produced.
 """
@@ -26,4 +26,4 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "_build/checked")
+    main(sys.argv[1] if len(sys.argv) > 1 else "_checked")

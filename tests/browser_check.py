@@ -1,7 +1,7 @@
 """The built HTML book opened in headless Chromium, page by page, as a reader sees it.
 
 Run by ``make test`` on the HTML built from the notebooks that nbmake executed
-(``_build/checked/_build/html``, or ``GANLIB_HTML``); not collected with the unit tests (its name
+(``_checked/_build/html``, or ``GANLIB_HTML``); not collected with the unit tests (its name
 does not start with ``test_``).  It needs Chromium and its driver (Debian: ``chromium``,
 ``chromium-driver``; ``scripts/install_browser.sh``): without them it fails and says so.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = Path(os.environ.get("GANLIB_HTML", ROOT / "_build" / "checked" / "_build" / "html"))
+HTML = Path(os.environ.get("GANLIB_HTML", ROOT / "_checked" / "_build" / "html"))
 CHAPTERS = sorted(p.stem for p in (ROOT / "book" / "en").iterdir() if p.suffix in (".ipynb", ".md"))
 LANGS = {"en": "en", "zh": "zh-CN"}
 

@@ -31,7 +31,7 @@ def test_interpolation_weights_are_uniform_on_the_unit_interval():
     # U[0, 1], not N(0, 1) or a constant: a KS test at a fixed seed, and the first two moments
     assert stats.kstest(e, "uniform").pvalue > 1e-3
     assert e.mean() == pytest.approx(0.5, abs=0.01) and e.var() == pytest.approx(1 / 12, abs=0.003)
-    real, fake, u = torch.randn(100, 3), torch.randn(100, 3), seen[0]
+    real, fake, u = torch.randn(100, 3), torch.randn(100, 3), seen[0].cpu()
     torch.testing.assert_close(objectives.interpolate(real, fake, u),
                                u[:, None] * real + (1 - u[:, None]) * fake)
 
