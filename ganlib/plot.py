@@ -396,11 +396,12 @@ class Knob:
     the internet).  A PDF or a plain-text front end gets the first frame.  ``frames`` maps each
     combination (a tuple of indices into ``values``) to its PNG bytes."""
 
-    def __init__(self, draw, values, labels, initial, dpi, play=False):
+    def __init__(self, draw, values, labels, initial, dpi, play=False, names=None):
         import base64
         import io
         import itertools
         self.names = list(values)
+        self.titles = {k: (names or {}).get(k, k) for k in self.names}     # what a slider is called
         self.values = {k: list(v) for k, v in values.items()}
         self.labels = {k: [labels(k, v) for v in self.values[k]] for k in self.names}
         self.initial = tuple(initial[k] for k in self.names)
@@ -431,7 +432,7 @@ class Knob:
         frames = json.dumps([self._b64[c] for c in order])
         sliders = "".join(
             f'<label style="display:block;margin:0.2em 0;font-size:0.9em">'
-            f'<code>{_html.escape(k)}</code> '
+            f'<span style="display:inline-block;min-width:4em">{_html.escape(self.titles[k])}</span> '
             f'<input type="range" min="0" max="{len(self.values[k]) - 1}" step="1" value="{i0}" '
             f'data-k="{j}" style="vertical-align:middle;width:16em"> '
             f'<span>{_html.escape(self.labels[k][i0])}</span></label>'
@@ -459,7 +460,7 @@ class Knob:
         import ipywidgets as w
         image = w.Image(value=self.frames[self.initial], format="png")
         sliders = [w.SelectionSlider(options=list(zip(self.labels[k], range(len(self.values[k])))),
-                                     value=i0, description=k, continuous_update=True)
+                                     value=i0, description=self.titles[k], continuous_update=True)
                    for k, i0 in zip(self.names, self.initial)]
 
         def update(_=None):
@@ -488,13 +489,15 @@ class Knob:
         return data
 
 
-def knob(draw, *, labels=None, initial=None, dpi=80, play=False, **values):
+def knob(draw, *, labels=None, initial=None, names=None, dpi=80, play=False, **values):
     """A figure to explore with sliders: ``draw(**params) -> Figure`` is called once for every
     combination of the values given as keyword lists, e.g.
     ``knob(draw, c=[0.01, 0.05, 0.2])``; the result displays as an ``ipywidgets`` control in a
     live notebook and as a player that needs no kernel in the static HTML book (see
     :class:`Knob`).  ``labels(name, value) -> str`` shows a value (default ``f"{value:g}"`` for
     numbers); ``initial`` maps a name to the value shown first (default: each list's first);
+    ``names`` maps a name to what its slider is called (default: the name itself, e.g.
+    ``names={"lam": "λ", "seed": tr("seed", "随机种子")}``);
     ``play=True`` adds a play button that steps through the first parameter's values (an
     animation, e.g. over training steps)."""
     if not callable(draw):
@@ -523,7 +526,10 @@ def knob(draw, *, labels=None, initial=None, dpi=80, play=False, **values):
             start[k] = matches[0]
         else:
             start[k] = 0
-    return Knob(draw, values, labels, start, dpi, play)
+    unknown = set(names or {}) - set(values)
+    if unknown:
+        raise ValueError(f"names names parameters that knob was not given: {sorted(unknown)}")
+    return Knob(draw, values, labels, start, dpi, play, names)
 
 
 def training_animation(run, target=None, n_frames=12, n_images=36, nrow=6, lim=None):
@@ -558,4 +564,4 @@ def training_animation(run, target=None, n_frames=12, n_images=36, nrow=6, lim=N
         fig.tight_layout()
         return fig
 
-    return knob(draw, step=list(by_step), play=True)
+    return knob(draw, step=list(by_step), play=True, names={"step": tr("step", "步数")})

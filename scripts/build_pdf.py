@@ -97,8 +97,9 @@ def language_config(config, lang, root, name, root_doc):
     sconf["latex_documents"] = [[root_doc, f"{name}-{lang}.tex", cfg["title"],
                                  str(config.get("author", "")), "manual", True]]
     sconf["latex_domain_indices"] = False                        # no "Proof Index" page
-    # an ipywidgets output (the HTML book's sliders) prints nothing, not its text repr
-    sconf["nb_mime_priority_overrides"] = [["latex", "application/vnd.jupyter.widget-view+json", 5]]
+    # a knob (ganlib.plot.knob) prints its first frame (image/png), not its widget, which LaTeX
+    # cannot show
+    sconf["nb_mime_priority_overrides"] = [["latex", "application/vnd.jupyter.widget-view+json", None]]
     elements = sconf.setdefault("latex_elements", {})
     preamble = UNICODE_IN_MATH + latex_macros(config) + CJK_FONTS
     if lang == "en":

@@ -38,8 +38,10 @@ def site():
     if not (HTML / "book" / "en" / "gan.html").exists():
         pytest.fail(f"no built book at {HTML}: make test builds it from the executed notebooks "
                     f"(or set GANLIB_HTML to a build)")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    handler = functools.partial(Quiet, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -93,7 +95,8 @@ def requested_urls(browser):
 # names and symbols that stay in Latin letters in a Chinese figure
 LATIN_OK = {"GAN", "GANs", "DCGAN", "LSGAN", "WGAN", "EBGAN", "BEGAN", "InfoGAN", "CGAN", "MNIST",
             "MLP", "Adam", "RMSProp", "RMSprop", "ReLU", "PT", "KL", "JS", "TV", "W1", "JSD", "Pearson",
-            "sigmoid", "softplus", "log", "exp", "max", "min", "std", "var", "mean", "argmax", "tanh"}
+            "sigmoid", "softplus", "logit", "log", "exp", "max", "min", "std", "var", "mean", "argmax",
+            "tanh", "scipy", "sympy", "numpy", "torch", "PyTorch", "ganlib"}
 
 
 def figure_description(src):
@@ -116,8 +119,9 @@ def figure_description(src):
 
 
 def english_words(text):
-    """Latin words of three letters or more outside $math$ and outside LATIN_OK."""
+    """Latin words of three letters or more outside $math$, symbols (p_data) and LATIN_OK."""
     text = re.sub(r"\$[^$]*\$", " ", text)
+    text = re.sub(r"\w*_\w*", " ", text)
     return sorted({w for w in re.findall(r"[A-Za-z][A-Za-z]{2,}", text) if w not in LATIN_OK})
 
 

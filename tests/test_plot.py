@@ -247,3 +247,15 @@ def test_figures_carry_their_texts_in_the_png():
         assert set(expected) <= set(texts)
     finally:
         plot.setup("en")
+
+
+def test_knob_sliders_carry_their_names():
+    def draw(lam, side):
+        fig, ax = plt.subplots()
+        ax.plot([0, lam])
+        return fig
+    k = plot.knob(draw, lam=[1.0, 2.0], side=["a", "b"], names={"lam": "λ", "side": "惩罚"})
+    page = k.html()
+    assert ">λ</span>" in page and ">惩罚</span>" in page and ">lam<" not in page
+    with pytest.raises(ValueError, match="names names parameters"):
+        plot.knob(draw, lam=[1.0], side=["a"], names={"gamma": "γ"})
