@@ -168,6 +168,9 @@ def test_chapter_page(browser, site, lang, chapter):
             if words:
                 english[src[-40:]] = words
         assert not english, f"{where}: English in Chinese figures: {english}"
+        words = english_words(" ".join(browser.execute_script(      # \\text{} in MathJax's MathML
+            "return [...document.querySelectorAll('mjx-container mtext')].map(e => e.textContent)")))
+        assert not words, f"{where}: English words in formulas: {words}"
     # the knob and animation players work without a kernel: moving a slider or pressing play
     # shows another frame
     for index in range(browser.execute_script("return document.querySelectorAll('.ganlib-knob').length")):

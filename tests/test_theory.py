@@ -147,3 +147,23 @@ def test_every_derivation_step_carries_a_value_sympy_computed():
         assert not missing, (d.title, missing)
     ns = th.nonsaturating_derivation()
     assert ns["kl"] == 0 and ns["js"] == 0 and ns["gradient"] == 0
+
+
+def test_formula_words_follow_the_book_language():
+    # a Chinese page shows no English in its formulas: sympy's Piecewise words and the
+    # derivations' \text{} words are translated when shown
+    import sympy as sp
+
+    from ganlib import _lang
+    t = sp.Symbol("t")
+    piecewise = sp.Piecewise((t, t < 1), (0, True))
+    try:
+        _lang.set("zh")
+        assert theory.latex(piecewise) == sp.latex(piecewise).replace(r"\text{for}", r"\text{当}") \
+            .replace(r"\text{otherwise}", r"\text{其他情况}")
+        shown = theory.lsgan_derivation()._repr_markdown_() + theory.virtual_training_criterion()._repr_markdown_()
+        assert r"\text{difference}" not in shown and r"\text{integrand}" not in shown
+        assert r"\text{差}" in shown and r"\text{被积函数}" in shown
+    finally:
+        _lang.set("en")
+    assert theory.latex(piecewise) == sp.latex(piecewise)

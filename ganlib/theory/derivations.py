@@ -8,10 +8,29 @@ import sympy as sp
 from .. import _lang
 from .conjugates import conjugate_domain, fenchel_conjugate
 
-__all__ = ["Derivation", "proposition1", "virtual_training_criterion", "criterion_on_pieces", "conjugate_derivation", "parallel_lines_derivation", "lsgan_derivation", "nonsaturating_derivation", "gp_linear_critic_derivation", "cgan_derivation", "infogan_derivation"]
+__all__ = ["Derivation", "latex", "proposition1", "virtual_training_criterion", "criterion_on_pieces", "conjugate_derivation", "parallel_lines_derivation", "lsgan_derivation", "nonsaturating_derivation", "gp_linear_critic_derivation", "cgan_derivation", "infogan_derivation"]
 
 
 # --------------------------------------------------------------------------- symbolic
+# words that formulas write in \text{}: sympy's (Piecewise) and the derivations' own
+_TEXT_ZH = {"for": "当", "otherwise": "其他情况", "integrand": "被积函数", "difference": "差"}
+
+
+def _localize(tex):
+    """``tex`` with its \\text{} words in the book's current language."""
+    if _lang.get() != "zh":
+        return tex
+    for en, zh in _TEXT_ZH.items():
+        tex = tex.replace(r"\text{%s}" % en, r"\text{%s}" % zh)
+    return tex
+
+
+def latex(expr):
+    """``sympy.latex(expr)`` with its words (a Piecewise's "for", "otherwise") in the book's
+    current language."""
+    return _localize(sp.latex(expr))
+
+
 class Derivation:
     """Named steps of a sympy derivation; ``show()`` typesets them with captions."""
 
@@ -30,7 +49,7 @@ class Derivation:
 
     def _repr_markdown_(self):
         lang = _lang.get()
-        return "\n\n".join(f"**{i}.** {cap[lang]}\n\n$$\n{tex}\n$$"
+        return "\n\n".join(f"**{i}.** {cap[lang]}\n\n$$\n{_localize(tex)}\n$$"
                            for i, (_, cap, tex) in enumerate(self.steps, 1))
 
     def show(self):
