@@ -12,6 +12,9 @@ generator's distribution; ganlib makes that idea executable:
 * ``ganlib.metrics``     sample-quality measures
 * ``ganlib.plot``        figures in English or Chinese
 * ``ganlib.results``     shipped results of runs too long for a chapter (``scripts/``)
+* ``ganlib.distributed`` ``train`` under ``torchrun``: DistributedDataParallel, NCCL or gloo
+* ``python -m ganlib.train`` and ``python -m ganlib.study``: resumable long runs and the
+  hyperparameter study, in one process or under ``torchrun``
 """
 from . import data, metrics, nets, objectives, results, theory  # noqa: F401
 from .training import (FitWarning, Run, TrainingDiverged, device,  # noqa: F401
