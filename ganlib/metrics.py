@@ -9,7 +9,8 @@ from ._checks import check_positive, check_positive_int
 from .data import GaussianMixture2D, ImageData
 
 __all__ = ["ModeCoverage", "mode_coverage", "Classifier", "train_classifier", "ClassScore",
-           "class_score", "LabelFidelity", "label_fidelity", "matched_accuracy"]
+           "class_score", "LabelFidelity", "label_fidelity", "matched_accuracy", "gaussian_stats",
+           "frechet_distance", "fid", "PrecisionRecall", "precision_recall"]
 
 
 @dataclass
@@ -75,6 +76,14 @@ class Classifier:
         self.net.eval()
         x = self._check(x).cpu()
         return torch.cat([torch.softmax(self.net(c.flatten(1)), 1) for c in x.split(4096)])
+
+    @torch.no_grad()
+    def features(self, x):
+        """The activations of the last hidden layer, shape [n, width]: the features in which
+        :func:`fid` measures, as FID measures in Inception's pool layer."""
+        self.net.eval()
+        x = self._check(x).cpu()
+        return torch.cat([self.net[:-1](c.flatten(1)) for c in x.split(4096)])
 
     def __repr__(self):
         return f"Classifier(held-out accuracy {100 * self.accuracy:.1f}%)"
@@ -235,3 +244,127 @@ def matched_accuracy(codes, labels):
     mapping = np.full(table.shape[0], -1)
     mapping[rows] = cols
     return float(table[rows, cols].sum() / len(codes)), mapping
+
+
+# --------------------------------------------------------------------------- Fréchet distance
+def _features(x, name):
+    """[n, ...] array or tensor -> float64 numpy [n, d], checked."""
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().double().numpy()
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"{name} must have shape [n, d] with n >= 1, got {list(x.shape)}")
+    x = x.reshape(len(x), -1)
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} contains NaN or inf (did training diverge?)")
+    return x
+
+
+def gaussian_stats(features):
+    """The mean and covariance (float64, the unbiased n − 1 estimate) of ``features`` [n, d]:
+    the Gaussian that the Fréchet distance fits to a sample."""
+    x = _features(features, "features")
+    if len(x) < 2:
+        raise ValueError(f"features must hold at least 2 samples for a covariance, got {len(x)}")
+    return x.mean(0), np.atleast_2d(np.cov(x, rowvar=False))
+
+
+def _stats(a, name):
+    if isinstance(a, tuple):
+        if len(a) != 2:
+            raise ValueError(f"{name} must be features [n, d] or a (mean, covariance) pair")
+        mu, sigma = np.atleast_1d(np.asarray(a[0], np.float64)), np.atleast_2d(np.asarray(a[1], np.float64))
+        if mu.ndim != 1 or sigma.shape != (len(mu), len(mu)):
+            raise ValueError(f"{name}: the mean must be [d] and the covariance [d, d], got "
+                             f"{list(mu.shape)} and {list(sigma.shape)}")
+        return mu, sigma
+    return gaussian_stats(_features(a, name))
+
+
+def frechet_distance(a, b):
+    """The Fréchet distance between the Gaussians fitted to two samples,
+
+        d² = ‖μ_a − μ_b‖² + Tr(Σ_a + Σ_b − 2 (Σ_a Σ_b)^{1/2}),
+
+    the squared 2-Wasserstein distance between N(μ_a, Σ_a) and N(μ_b, Σ_b).  ``a`` and ``b``
+    are features [n, d] or (mean, covariance) pairs.  Tr (Σ_a Σ_b)^{1/2} is the sum of the
+    square roots of the eigenvalues of Σ_a Σ_b, taken in float64 with their real parts summed,
+    as torchmetrics and torch-fidelity do (Σ_a Σ_b is not symmetric, so not ``eigvalsh``).
+    A tiny negative value for identical inputs is rounding and is returned as it is."""
+    mu1, s1 = _stats(a, "a")
+    mu2, s2 = _stats(b, "b")
+    if mu1.shape != mu2.shape:
+        raise ValueError(f"a and b must have the same feature dimension, got {len(mu1)} and {len(mu2)}")
+    eig = np.linalg.eigvals(s1 @ s2).astype(np.complex128)
+    tr_sqrt = np.sqrt(eig).real.sum()
+    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
+
+
+def fid(samples, reference, classifier):
+    """The Fréchet distance between ``samples`` and ``reference`` images in the features of
+    ``classifier`` (a :class:`Classifier` trained here, :meth:`Classifier.features`).  This is
+    "FID in the features of this book's classifier": its numbers are not comparable with the
+    Inception FID of papers, only with each other under the same classifier and sample sizes
+    (the estimate is biased upward, more so for fewer samples)."""
+    if not isinstance(classifier, Classifier):
+        raise TypeError(f"classifier must be a ganlib.metrics.Classifier, got {type(classifier).__name__}")
+    return frechet_distance(classifier.features(samples), classifier.features(reference))
+
+
+# --------------------------------------------------------------------------- precision and recall
+@dataclass
+class PrecisionRecall:
+    """k-nearest-neighbour precision and recall (Kynkäänniemi et al. 2019) and density and
+    coverage (Naeem et al. 2020) of generated samples against real ones."""
+    precision: float     # share of fakes inside some real sample's k-NN ball
+    recall: float        # share of reals inside some fake sample's k-NN ball
+    density: float       # mean number of real balls holding a fake, divided by k
+    coverage: float      # share of real balls that hold at least one fake
+    k: int
+
+    def __str__(self):
+        if _lang.get() == "zh":
+            return (f"精确率 {self.precision:.3f}，召回率 {self.recall:.3f}，密度 {self.density:.3f}，"
+                    f"覆盖率 {self.coverage:.3f}（k = {self.k}）")
+        return (f"precision {self.precision:.3f}, recall {self.recall:.3f}, density {self.density:.3f}, "
+                f"coverage {self.coverage:.3f} (k = {self.k})")
+
+
+def _kth_neighbour(x, k, chunk):
+    """Distance from each row of x to its k-th nearest other row."""
+    out = []
+    for c in x.split(chunk):
+        d = torch.cdist(c, x)
+        out.append(d.topk(k + 1, dim=1, largest=False).values[:, k])     # index 0 is the point itself
+    return torch.cat(out)
+
+
+def precision_recall(real, fake, k=5, chunk=2048):
+    """Precision, recall, density and coverage of ``fake`` against ``real`` (features [n, d];
+    images are flattened), from the balls around each sample whose radius is the distance to its
+    k-th nearest neighbour in its own set.  A point is inside a ball when its distance is
+    strictly smaller than the radius, as in the ``prdc`` package of Naeem et al.  Distances are
+    computed in float64, ``chunk`` rows at a time."""
+    x = torch.from_numpy(_features(real, "real"))
+    y = torch.from_numpy(_features(fake, "fake"))
+    k = check_positive_int(k, "k")
+    chunk = check_positive_int(chunk, "chunk")
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(f"real and fake must have the same feature dimension, got {x.shape[1]} and {y.shape[1]}")
+    for name, v in (("real", x), ("fake", y)):
+        if len(v) <= k:
+            raise ValueError(f"{name} must hold more than k = {k} samples, got {len(v)}")
+    r_real, r_fake = _kth_neighbour(x, k, chunk), _kth_neighbour(y, k, chunk)
+    in_real_balls = torch.zeros(len(y), dtype=torch.float64)       # per fake: real balls holding it
+    real_covered = torch.zeros(len(x), dtype=torch.bool)            # per real: its ball holds a fake
+    real_in_fake = torch.zeros(len(x), dtype=torch.bool)            # per real: inside some fake ball
+    for start in range(0, len(x), chunk):
+        d = torch.cdist(x[start:start + chunk], y)                  # [reals in chunk, fakes]
+        inside = d < r_real[start:start + chunk, None]
+        in_real_balls += inside.sum(0)
+        real_covered[start:start + chunk] = inside.any(1)
+        real_in_fake[start:start + chunk] = (d < r_fake[None, :]).any(1)
+    return PrecisionRecall(precision=float((in_real_balls > 0).double().mean()),
+                           recall=float(real_in_fake.double().mean()),
+                           density=float(in_real_balls.mean() / k),
+                           coverage=float(real_covered.double().mean()), k=k)
