@@ -109,3 +109,29 @@ def test_fid_in_a_trained_classifiers_features_ranks_real_above_noise():
     assert 0 < halves < noise / 10
     with pytest.raises(TypeError, match="classifier"):
         metrics.fid(x[:10], x[10:20], "inception")
+
+
+def at(expr, **values):
+    """expr with its symbols, found by name, replaced by values."""
+    return expr.subs({s: values[s.name] for s in expr.free_symbols})
+
+
+def test_the_1d_derivation_gives_what_frechet_distance_computes():
+    from ganlib import theory
+    d = theory.frechet_1d_derivation()
+    assert d["frechet"] == 0
+    m1, m2, s1, s2 = 0.3, -1.2, 0.7, 2.5
+    w2 = float(at(d["w2"], m_1=m1, m_2=m2, s_1=s1, s_2=s2))
+    assert w2 == pytest.approx(metrics.frechet_distance(([m1], [[s1 ** 2]]), ([m2], [[s2 ** 2]])), rel=1e-12)
+
+
+def test_gaussian_kl_matches_quadrature():
+    from scipy import integrate, stats
+    from ganlib import theory
+    d = theory.gaussian_kl_derivation()
+    assert d["closed"] == 0
+    for mu, sigma in [(0.0, 1.0), (1.5, 0.3), (-2.0, 2.5)]:
+        q, p = stats.norm(mu, sigma), stats.norm(0, 1)
+        quad = integrate.quad(lambda z: q.pdf(z) * (q.logpdf(z) - p.logpdf(z)), -30, 30, limit=200)[0]
+        sym = float(at(d["kl"], mu=mu, sigma=sigma))
+        assert sym == pytest.approx(quad, abs=1e-9)

@@ -27,3 +27,6 @@ __all__ += information.__all__
 from . import energy  # noqa: E402
 from .energy import *          # noqa: F401,F403,E402  EBGAN's game without parameters, BEGAN's bound
 __all__ += energy.__all__
+from . import evaluation  # noqa: E402
+from .evaluation import *      # noqa: F401,F403,E402  the Fréchet distance as W2, a VAE's KL term
+__all__ += evaluation.__all__
