@@ -163,7 +163,8 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     ``train``).  The other arguments are :func:`ganlib.train`'s, ``conditional`` included (G(z, y)
     and D(x, y) on labelled data).  Not here: hooks, ``simultaneous``, layer statistics, custom
     optimisers, networks with batch norm (their running statistics change in the forward pass)
-    and objectives that keep state.
+    and objectives whose state is more than numbers (an objective's ``member_state``, as BEGAN's
+    k_t, is one value per member: each run ends with its own copy of the objective).
     """
     objective = _check_objective(objective)
     _check_data(data, "data")
@@ -173,7 +174,8 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     k = len(seeds)
     _check_members(G, "G", k), _check_members(D, "D", k)
     objective.reset()
-    if objective.state_dict():
+    state_names = tuple(objective.member_state)
+    if objective.state_dict() and not state_names:
         raise ValueError(f"train_many cannot share {objective!r} between members: it keeps "
                          f"state across steps (train each member with train)")
     steps = check_positive_int(steps, "steps")
@@ -217,10 +219,21 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     def generate(gp, gb, z, y=None):
         return g_net.forward(gp, gb, z, y)
 
-    def d_member(dp, db, gp, gb, real, z, u, y=None):
+    # an objective's state (BEGAN's k_t) is one value per member: a tensor of K values between
+    # the steps, and inside vmap each member's d_loss sees its own value
+    state = {n: torch.full((k,), float(getattr(objective, n)), device=dev) for n in state_names}
+
+    def d_member(dp, db, gp, gb, real, z, u, member_state, y=None):
         with torch.no_grad():
             fake = generate(gp, gb, z, y)
-        return objective.d_loss(d_net.member(dp, db, y), Batch(real=real, fake=fake, z=z, y=y, u=u))
+        shared = {n: getattr(objective, n) for n in member_state}
+        try:
+            for n, v in member_state.items():
+                setattr(objective, n, v)
+            return objective.d_loss(d_net.member(dp, db, y), Batch(real=real, fake=fake, z=z, y=y, u=u))
+        finally:
+            for n, v in shared.items():
+                setattr(objective, n, v)
 
     def g_member(gp, gb, dp, db, z, y=None):
         return objective.g_loss(d_net.member(dp, db, y), Batch(fake=generate(gp, gb, z, y), z=z, y=y))
@@ -239,12 +252,21 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     def d_update():
         real, y = real_batch()
         z, u = draw_z(), torch.stack([st.u(batch_size) for st in streams])
-        args = (d_net.params, d_net.buffers, g_net.params, g_net.buffers, real, z, u)
+        args = (d_net.params, d_net.buffers, g_net.params, g_net.buffers, real, z, u, state)
         loss, logs = d_losses(*args) if y is None else d_losses(*args, y)  # vmap takes no None
         grads = torch.autograd.grad(loss.sum(), d_net.parameters(), allow_unused=True)
         opt_d.step(grads)
         logs = {"d_loss": loss.detach(), **{n: v.detach() for n, v in logs.items()}}
-        objective.after_step(d_net, logs)
+        if state:                # the update of all members' state at once, on their logs [K]
+            shared = {n: getattr(objective, n) for n in state}
+            for n, v in state.items():
+                setattr(objective, n, v)
+            objective.after_step(d_net, logs)
+            for n in state:
+                state[n] = torch.as_tensor(getattr(objective, n), device=dev).expand(k).clone()
+                setattr(objective, n, shared[n])
+        else:
+            objective.after_step(d_net, logs)
         return logs
 
     def g_update():
@@ -293,4 +315,8 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     snapshot(steps)
     g_net.load_into(G)
     d_net.load_into(D)
+    if state:                   # each run keeps its own copy of the objective, with its state
+        for i, run in enumerate(runs):
+            run.objective = copy.copy(objective)
+            run.objective.load_state_dict({n: float(v[i]) for n, v in state.items()})
     return runs

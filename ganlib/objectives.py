@@ -64,6 +64,8 @@ class Objective:
     score_activation = None  # the last activation of fit_discriminator's default D ("softplus": D ≥ 0)
     state_from_logs = False  # after_step updates a state from the logs (BEGAN's k_t): a
                              # distributed run averages those logs over the ranks first
+    member_state = ()        # the attributes holding that state, as numbers: train_many gives
+                             # each member its own value (a tensor of K values while it trains)
 
     def d_loss(self, D, batch):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -661,6 +663,7 @@ class BEGAN(Objective):
         return _energy(D(batch.fake)).mean(), {}
 
     state_from_logs = True
+    member_state = ("k",)
 
     @torch.no_grad()
     def after_step(self, D, logs):       # on the device: no read-back to the host per step

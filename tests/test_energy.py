@@ -119,8 +119,32 @@ def test_began_k_is_replayed_by_hand_and_saved_with_the_run(tmp_path):
                             D=nets.autoencoder_mlp(2, 2, hidden=(16,), reconstruction="l1"),
                             objective=objectives.BEGAN(gamma=0.5, lambda_k=0.01))
     assert again.objective.k == pytest.approx(run.objective.state_dict()["k"])
+    class Opaque(objectives.BEGAN):        # a state that train_many cannot split by member
+        member_state = ()
     with pytest.raises(ValueError, match="keeps state"):
-        ganlib.train_many([G], [Dae], ring, objectives.BEGAN(), seeds=[0], steps=1, latent_dim=4)
+        ganlib.train_many([G], [Dae], ring, Opaque(), seeds=[0], steps=1, latent_dim=4)
+
+
+def test_began_in_train_many_gives_each_member_its_own_k():
+    """Member i of train_many is train with seed i: the same k_t at every step, the same networks,
+    and a run that ends with its own objective holding its own k."""
+    ring, seeds = data.ring(), [2, 0, 5]
+    make = lambda: ([nets.mlp(4, 2, hidden=(16,), seed=10 + i) for i in range(3)],
+                    [nets.autoencoder_mlp(2, 2, hidden=(16,), reconstruction="l1", seed=20 + i) for i in range(3)])
+    kw = dict(steps=40, batch_size=32, latent_dim=4, lr_g=1e-3, lr_d=1e-3, progress=False, device="cpu")
+    obj = objectives.BEGAN(gamma=0.5, lambda_k=0.05, k0=0.1)
+    G, D = make()
+    runs = ganlib.train_many(G, D, ring, obj, seeds=seeds, **kw)
+    assert obj.k == 0.1                                  # the shared objective is left as it started
+    G0, D0 = make()
+    for i, seed in enumerate(seeds):
+        one = ganlib.train(G0[i], D0[i], ring, objectives.BEGAN(gamma=0.5, lambda_k=0.05, k0=0.1), seed=seed, **kw)
+        for key in ("k", "L_real", "L_fake", "M_global", "g_loss"):
+            np.testing.assert_allclose(runs[i].history[key], one.history[key], rtol=1e-4, atol=1e-6,
+                                       err_msg=f"member {i}, {key}")
+        assert runs[i].objective.k == pytest.approx(float(one.objective.k), abs=1e-6)
+        assert runs[i].objective is not obj
+    assert len({round(r.objective.k, 6) for r in runs}) == 3           # three different k_t
 
 
 def test_began_arguments_are_named():
