@@ -203,6 +203,29 @@ def ebgan_ring(seed, pt_weight=1.0):
     return ebgan_ring_runs([seed], pt_weight)[0]
 
 
+def began_ring_runs(seeds, gamma=0.5, lambda_k=0.01, steps=3000):
+    """BEGAN chapter's ring recipe (std 0.05, MLP auto-encoder D with a 1-d code and the L1 loss,
+    3×64 G of 2-d noise, Adam 1e-3, batch 128), one run per seed trained at once: the final k_t
+    and loss ratio L(G(z))/L(x) (means over the last 300 steps) and the modes covered.
+    ``lambda_k=0`` is the control without the adversarial term (k_t ≡ 0)."""
+    ring = data.ring(std=0.05)
+    G = [nets.mlp(2, 2, hidden=(64,) * 3, seed=1 + 10 * s) for s in seeds]
+    D = [nets.autoencoder_mlp(2, 1, hidden=(64, 64), reconstruction="l1", seed=2 + 10 * s) for s in seeds]
+    runs = ganlib.train_many(G, D, ring, objectives.BEGAN(gamma=gamma, lambda_k=lambda_k), seeds=list(seeds),
+                             steps=steps, batch_size=128, lr_g=1e-3, lr_d=1e-3, latent_dim=2,
+                             progress=False, device="cpu")
+    out = []
+    for r in runs:
+        h = {key: np.asarray(r.history[key][-300:]) for key in ("k", "L_real", "L_fake")}
+        out.append(dict(k=float(h["k"].mean()), ratio=float(h["L_fake"].mean() / h["L_real"].mean()),
+                        modes=metrics.mode_coverage(r.sample(2500), ring).modes_covered))
+    return out
+
+
+def began_ring(seed, lambda_k=0.01):
+    return began_ring_runs([seed], lambda_k=lambda_k)[0]
+
+
 # name -> (function, keyword arguments): what scripts/outcome_margins.py measures
 CASES = {
     **{f"minimax_fit[{c}]": (minimax_fit, {"case": c}) for c in MINIMAX_CASES},
@@ -223,4 +246,6 @@ CASES = {
     "infogan_ring[control]": (infogan_ring, {"lam_generator": 0.0}),
     "ebgan_ring": (ebgan_ring, {}),
     "ebgan_ring[no PT]": (ebgan_ring, {"pt_weight": 0.0}),
+    "began_ring": (began_ring, {}),
+    "began_ring[k=0]": (began_ring, {"lambda_k": 0.0}),
 }

@@ -81,3 +81,29 @@ def test_ebgan_toy_results_have_one_value_per_seed_and_both_settings_of_the_term
             assert len(r["modes"]) == len(r["high_quality"]) == len(r["energy_fake"]) == len(r["seeds"])
             assert all(0 <= m <= r["n_modes"] for m in r["modes"])
             assert all(0 <= h <= 1 for h in r["high_quality"])
+
+
+def test_began_toy_results_hold_every_gamma_and_the_control_over_seeds():
+    toy = results.load("began_toy")["runs"]
+    gammas = sorted(r["gamma"] for r in toy if r["lambda_k"] > 0)
+    assert gammas == [0.3, 0.5, 0.7, 1.0]
+    control = [r for r in toy if r["lambda_k"] == 0]
+    assert len(control) == 1 and control[0]["k0"] == 0
+    for rec in toy:
+        assert len(rec["seeds"]) >= 3 and len(rec["runs"]) == len(rec["seeds"])
+        for r in rec["runs"]:
+            assert 0 <= r["modes"] <= r["occupied"] + r["modes"] and 0 <= r["occupied"] <= 8
+            assert 0 <= r["hq"] <= 1 and 0 <= r["k"] <= 1 and r["ratio"] > 0
+            assert len(r["samples"]) == 400 and len(r["snapshots"]) == 11
+    assert all(r["k"] == 0 for r in control[0]["runs"])         # λ_k = 0, k_0 = 0: k_t stays 0
+
+
+def test_began_digits_result_holds_curves_per_seed_and_36_images():
+    r = results.load("began_digits")
+    n, steps = len(r["seeds"]), int(r["steps"])
+    for key in ("M_global", "k", "L_real", "L_fake"):
+        assert r[key].shape == (n, steps)
+    assert r["images"].shape == (n, 36, 8, 8) and r["images"].dtype.name == "uint8"
+    assert r["score_curve"].shape == r["classes_curve"].shape == (n, len(r["snapshot_steps"]))
+    assert ((r["k"] >= 0) & (r["k"] <= 1)).all()
+    assert 1 <= r["score_curve"].min() and r["score_curve"].max() <= 10
