@@ -11,6 +11,7 @@ where ``train`` with the same seed and settings ends, to floating-point toleranc
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 
 import torch
@@ -149,6 +150,19 @@ class _Optimizer:
                 p.sub_(self._lr(p) / bc1 * m / denom)
 
 
+@contextlib.contextmanager
+def _holding(objective, values):
+    """The objective's state attributes set to ``values`` inside the block, restored after."""
+    shared = {n: getattr(objective, n) for n in values}
+    try:
+        for n, v in values.items():
+            setattr(objective, n, v)
+        yield
+    finally:
+        for n, v in shared.items():
+            setattr(objective, n, v)
+
+
 def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim=None,
                prior=None, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999), optimizer="adam",
                n_critic=None, lr_schedule=None, device=None, snapshot_every=None, n_snapshot=1000,
@@ -226,14 +240,8 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
     def d_member(dp, db, gp, gb, real, z, u, member_state, y=None):
         with torch.no_grad():
             fake = generate(gp, gb, z, y)
-        shared = {n: getattr(objective, n) for n in member_state}
-        try:
-            for n, v in member_state.items():
-                setattr(objective, n, v)
+        with _holding(objective, member_state):
             return objective.d_loss(d_net.member(dp, db, y), Batch(real=real, fake=fake, z=z, y=y, u=u))
-        finally:
-            for n, v in shared.items():
-                setattr(objective, n, v)
 
     def g_member(gp, gb, dp, db, z, y=None):
         return objective.g_loss(d_net.member(dp, db, y), Batch(fake=generate(gp, gb, z, y), z=z, y=y))
@@ -257,16 +265,10 @@ def train_many(G, D, data, objective, *, seeds, steps, batch_size=64, latent_dim
         grads = torch.autograd.grad(loss.sum(), d_net.parameters(), allow_unused=True)
         opt_d.step(grads)
         logs = {"d_loss": loss.detach(), **{n: v.detach() for n, v in logs.items()}}
-        if state:                # the update of all members' state at once, on their logs [K]
-            shared = {n: getattr(objective, n) for n in state}
-            for n, v in state.items():
-                setattr(objective, n, v)
+        with _holding(objective, state):     # all members' state updated at once, on their logs [K]
             objective.after_step(d_net, logs)
-            for n in state:
-                state[n] = torch.as_tensor(getattr(objective, n), device=dev).expand(k).clone()
-                setattr(objective, n, shared[n])
-        else:
-            objective.after_step(d_net, logs)
+            updated = {n: torch.as_tensor(getattr(objective, n), device=dev).expand(k).clone() for n in state}
+        state.update(updated)
         return logs
 
     def g_update():
