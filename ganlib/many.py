@@ -30,7 +30,7 @@ __all__ = ["train_many"]
 # modules that keep no state between calls and act on each sample separately, so that their
 # forward pass can be run for K members at once with the members' own weights
 _STATELESS = (nn.Linear, nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.ELU, nn.Sigmoid, nn.Identity,
-              nn.Flatten, nn.Softplus, nn.GELU, nn.SiLU)
+              nn.Flatten, nn.Unflatten, nn.Softplus, nn.GELU, nn.SiLU)
 
 
 def _check_members(nets, name, k):

@@ -1,4 +1,6 @@
 """Networks: small, explicit ``torch.nn`` modules."""
+import math
+
 import torch
 from torch import nn
 
@@ -8,7 +10,7 @@ __all__ = ["mlp", "dcgan", "dcgan_init", "DCGANGenerator", "DCGANDiscriminator",
            "ConditionalMLP", "conditional_mlp", "ConditionalDCGANGenerator",
            "ConditionalDCGANDiscriminator", "conditional_dcgan", "CONDITIONINGS", "InfoMLP",
            "info_mlp", "InfoDCGANDiscriminator", "info_dcgan", "AutoEncoderMLP", "autoencoder_mlp",
-           "BEGANEncoder", "BEGANDecoder", "ConvAutoEncoder", "began"]
+           "BEGANEncoder", "BEGANDecoder", "ConvAutoEncoder", "began", "image_mlp"]
 
 _ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh,
                 "elu": nn.ELU, "sigmoid": nn.Sigmoid, "softplus": nn.Softplus}
@@ -51,6 +53,22 @@ def mlp(in_dim, out_dim, hidden=(128, 128), activation="leaky_relu", out_activat
         net = nn.Sequential(*layers)
     net.in_dim, net.out_dim = in_dim, out_dim
     return net
+
+
+def image_mlp(latent_dim, shape, hidden=(256, 256), activation="leaky_relu", seed=None):
+    """An MLP generator and discriminator for small images of ``shape`` (C, H, W) in [-1, 1]:
+    G maps z through ``hidden`` to tanh pixels and unflattens them; D flattens an image and maps
+    it through ``hidden`` to one score.  Both are flat ``nn.Sequential``s of plain layers, so that
+    :func:`ganlib.train_many` runs K of them at once as plain calls."""
+    shape = tuple(check_positive_int(s, "shape") for s in shape)
+    dim = math.prod(shape)
+    g = mlp(latent_dim, dim, hidden=hidden, activation=activation, out_activation="tanh", seed=seed)
+    d = mlp(dim, 1, hidden=tuple(reversed(hidden)), activation=activation,
+            seed=None if seed is None else seed + 1)
+    G = nn.Sequential(*g, nn.Unflatten(1, shape))
+    D = nn.Sequential(nn.Flatten(), *d)
+    G.in_dim, G.out_dim, D.in_dim, D.out_dim = latent_dim, dim, dim, 1
+    return G, D
 
 
 # --------------------------------------------------------------------------- conditional

@@ -14,6 +14,7 @@ The file holds the settings, the code version and, per setting and seed, the mea
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import os
@@ -32,8 +33,10 @@ SPACES = {
     "lsgan": dict(lr=(1e-4, 1e-2), beta1=[0.0, 0.5, 0.9]),
     "wgan": dict(lr=(1e-5, 1e-3), n_critic=[1, 2, 5], clip=(1e-3, 1e-1)),
     "wgan-gp": dict(lr=(1e-4, 1e-2), beta1=[0.0, 0.5, 0.9], n_critic=[1, 2, 5], lam=(0.1, 100.0)),
+    "vae": dict(lr=(1e-4, 1e-2)),
 }
 MODELS = tuple(SPACES)
+DATA = ("ring", "grid", "digits", "triangles")
 
 
 def objective_of(setting):
@@ -69,37 +72,119 @@ def settings(models=MODELS, trials=4, seed=0):
     return out
 
 
+_CACHE = {}
+
+
+def target(name):
+    """The study's data set by name (:data:`DATA`); image sets are made once per process."""
+    if name not in DATA:
+        raise ValueError(f"data must be one of {DATA}, got {name!r}")
+    if name not in _CACHE:
+        if name == "triangles":
+            from .triangles import triangles
+            _CACHE[name] = triangles(n=10000, seed=0)
+        else:
+            _CACHE[name] = {"ring": _data.ring, "grid": _data.grid, "digits": _data.digits}[name]()
+    return _CACHE[name]
+
+
+def judge(name="digits"):
+    """The classifier in whose features the study measures digits (trained here, seed 0)."""
+    key = ("judge", name)
+    if key not in _CACHE:
+        _CACHE[key] = metrics.train_classifier(target(name), seed=0)
+    return _CACHE[key]
+
+
+def measure(samples, data, n_eval=1000, seed=0):
+    """The study's measurements of one model's ``samples`` on ``data`` (a :data:`DATA` name):
+    on the ring and grid, modes covered and the high-quality share; on digits, FID and
+    precision/recall/density/coverage (k = 5) in the features of :func:`judge`, and the class
+    score; on triangles, the Fréchet distance in pixels and the exact precision and recall of
+    :func:`ganlib.triangles.precision_recall`."""
+    if data in ("ring", "grid"):
+        cov = metrics.mode_coverage(samples, target(data))
+        return dict(modes=cov.modes_covered, n_modes=cov.n_modes, high_quality=round(cov.high_quality, 6))
+    if data == "digits":
+        j = judge()
+        real, fake = j.features(target(data).images), j.features(samples)
+        pr = metrics.precision_recall(real, fake, k=5)
+        out = dict(fid=metrics.frechet_distance(fake, real), precision=pr.precision,
+                   recall=pr.recall, density=pr.density, coverage=pr.coverage,
+                   class_score=metrics.class_score(samples, j).score)
+        return {k: round(float(v), 6) for k, v in out.items()}
+    raise NotImplementedError(data)
+
+
+def _models(setting, data, seeds, hidden, latent_dim):
+    if data in ("ring", "grid"):
+        G = [nets.mlp(latent_dim, 2, hidden=(hidden, hidden), seed=1000 * s) for s in seeds]
+        D = [nets.mlp(2, 1, hidden=(hidden, hidden), seed=1000 * s + 1) for s in seeds]
+        return G, D
+    pairs = [nets.image_mlp(latent_dim, target(data).shape, hidden=(hidden, hidden), seed=1000 * s)
+             for s in seeds]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
 def run_setting(setting, *, data="ring", seeds=(0, 1), steps=1000, batch_size=64, hidden=128,
-                latent_dim=8, device=None):
-    """Train one setting over ``seeds`` at once and measure every seed's samples: modes
-    covered and the share of high-quality samples (2,500 samples, :func:`metrics.mode_coverage`).
-    A diverged seed is recorded as such, not dropped."""
-    target = {"ring": _data.ring, "grid": _data.grid}[data]()
-    G = [nets.mlp(latent_dim, 2, hidden=(hidden, hidden), seed=1000 * s) for s in seeds]
-    D = [nets.mlp(2, 1, hidden=(hidden, hidden), seed=1000 * s + 1) for s in seeds]
+                latent_dim=8, n_eval=None, device=None):
+    """Train one setting over ``seeds`` (GANs at once, with :func:`~ganlib.train_many`; a VAE
+    seed by seed) and :func:`measure` every seed's ``n_eval`` samples (2,500 on the ring and
+    grid, 1,000 on images).  A diverged run is recorded as such, not dropped: for a GAN setting,
+    its seeds diverge together."""
+    n_eval = n_eval or (2500 if data in ("ring", "grid") else 1000)
+    tgt = target(data)
+    if setting["model"] == "vae":
+        from .vae import VAE, train_vae
+        if data in ("ring", "grid"):
+            raise ValueError("the study's VAE is for images: data must be 'digits' or 'triangles'")
+        out = []
+        for s in seeds:
+            try:
+                run = train_vae(VAE(tgt.shape, latent_dim, hidden=(hidden, hidden), seed=1000 * s), tgt,
+                                steps=steps, batch_size=batch_size, lr=setting["lr"], seed=s,
+                                device=device, progress=False)
+                out.append(dict(seed=s, **measure(run.sample(n_eval, seed=s), data, n_eval, s)))
+            except FloatingPointError as err:
+                out.append(dict(seed=s, diverged=str(err)))
+        return out
+    G, D = _models(setting, data, seeds, hidden, latent_dim)
     beta1 = setting.get("beta1", 0.5)
     kwargs = dict(lr_g=setting["lr"], lr_d=setting["lr"], betas=(beta1, 0.999),
                   n_critic=setting.get("n_critic", 1), optimizer="rmsprop" if setting["model"] == "wgan"
                   else "adam")
     try:
-        runs = train_many(G, D, target, objective_of(setting), seeds=list(seeds), steps=steps,
+        runs = train_many(G, D, tgt, objective_of(setting), seeds=list(seeds), steps=steps,
                           batch_size=batch_size, latent_dim=latent_dim, device=device,
-                          n_snapshot=2500, progress=False, **kwargs)
-    except FloatingPointError as err:         # TrainingDiverged: the whole setting diverged
+                          n_snapshot=n_eval, progress=False, **kwargs)
+        return [dict(seed=s, **measure(run.snapshots[-1][1], data, n_eval, s))
+                for s, run in zip(seeds, runs)]
+    except (FloatingPointError, ValueError) as err:     # diverged, or samples NaN at the end
         return [dict(seed=s, diverged=str(err)) for s in seeds]
-    out = []
-    for s, run in zip(seeds, runs):
-        cov = metrics.mode_coverage(run.snapshots[-1][1], target)
-        out.append(dict(seed=s, modes=cov.modes_covered, n_modes=cov.n_modes,
-                        high_quality=round(cov.high_quality, 6)))
-    return out
 
 
-def run(settings_list, *, out=None, distributed_mode="auto", progress=True, **options):
+def _code_version():
+    """ganlib's version and, inside a git checkout, the commit (with ``+dirty`` for local edits)."""
+    import subprocess
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (commit + ("+dirty" if dirty else "")) if commit else None
+
+
+def run(settings_list, *, out=None, distributed_mode="auto", progress=True, search_seed=None,
+        **options):
     """Run every setting (``options`` go to :func:`run_setting`), sharded over the ranks when
     launched by ``torchrun``; returns (on every rank) and writes (rank 0, atomically, to
-    ``out``) the study: ``{"ganlib_version", "options", "results": [setting + "seeds": [...]]}``
-    in the settings' order."""
+    ``out``) the study: ``{"ganlib_version", "code", "search_seed", "options", "reference",
+    "results": [setting + "seeds": [...]]}`` in the settings' order.  ``code`` is the git commit
+    that ran it (None outside a checkout); ``reference`` holds, on images, the measurements of
+    ``n_eval`` real images drawn from the data (seed 0): the floor that sample size leaves."""
     ctx = distributed.context(distributed_mode)
     mine = settings_list[ctx.rank::ctx.world_size]
     from tqdm.auto import tqdm
@@ -111,10 +196,18 @@ def run(settings_list, *, out=None, distributed_mode="auto", progress=True, **op
         torch.distributed.all_gather_object(gathered, results)
         results = [r for part in gathered for r in part]
     results.sort(key=lambda r: r["index"])
-    recorded = {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()
+    defaults = {k: v.default for k, v in inspect.signature(run_setting).parameters.items()
+                if v.kind is v.KEYWORD_ONLY}
+    recorded = {k: list(v) if isinstance(v, tuple) else v for k, v in (defaults | options).items()
                 if k != "device"}                   # where it ran is not what it measured
-    study = {"ganlib_version": __version__, "options": recorded,
-             "results": results}
+    data = options.get("data", "ring")
+    reference = None
+    if data in ("digits", "triangles"):
+        n_eval = options.get("n_eval") or 1000
+        real = target(data).sample(n_eval, torch.Generator().manual_seed(0))
+        reference = measure(real, data, n_eval, 0)
+    study = {"ganlib_version": __version__, "code": _code_version(), "search_seed": search_seed,
+             "options": recorded, "reference": reference, "results": results}
     if out is not None and ctx.is_main:
         tmp = f"{out}.tmp-{os.getpid()}"
         with open(tmp, "w") as fh:
@@ -126,18 +219,24 @@ def run(settings_list, *, out=None, distributed_mode="auto", progress=True, **op
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m ganlib.study", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", required=True, help="the study's JSON file")
-    p.add_argument("--data", choices=("ring", "grid"), default="ring")
-    p.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
+    p.add_argument("--data", choices=DATA, default="ring")
+    p.add_argument("--models", nargs="+", choices=MODELS, default=None,
+                   help="default: every model (the VAE on images only)")
     p.add_argument("--trials", type=int, default=4, help="random settings per model (the budget)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--hidden", type=int, default=128, help="the width of the MLPs' two hidden layers")
+    p.add_argument("--latent-dim", type=int, default=8)
+    p.add_argument("--n-eval", type=int, default=None, help="samples measured per run")
     p.add_argument("--search-seed", type=int, default=0, help="the seed of the random search")
     p.add_argument("--device", default=None)
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
     args = p.parse_args(argv)
-    study = run(settings(args.models, args.trials, args.search_seed), out=args.out,
-                progress=args.progress, data=args.data, seeds=tuple(args.seeds), steps=args.steps,
-                device=args.device)
+    models = args.models or [m for m in MODELS if m != "vae" or args.data in ("digits", "triangles")]
+    study = run(settings(models, args.trials, args.search_seed), out=args.out,
+                progress=args.progress, search_seed=args.search_seed, data=args.data,
+                seeds=tuple(args.seeds), steps=args.steps, hidden=args.hidden,
+                latent_dim=args.latent_dim, n_eval=args.n_eval, device=args.device)
     ctx = distributed.context("auto")
     if ctx.is_main:
         print(f"ganlib.study: {len(study['results'])} settings written to {args.out}", file=sys.stderr)

@@ -264,7 +264,7 @@ def test_the_study_sharded_over_two_ranks_equals_the_single_process_study(tmp_pa
     from ganlib import study
     options = dict(data="grid", seeds=(0, 1), steps=15)
     settings = study.settings(["nonsaturating", "wgan-gp", "wgan"], trials=2, seed=4)
-    one = study.run(settings, progress=False, distributed_mode=False, **options)
+    one = study.run(settings, progress=False, distributed_mode=False, search_seed=4, **options)
     out = str(tmp_path / "study.json")
     torchrun("-m", "ganlib.study", "--out", out, "--data", "grid", "--models", "nonsaturating",
              "wgan-gp", "wgan", "--trials", "2", "--search-seed", "4", "--seeds", "0", "1",
