@@ -12,7 +12,7 @@ import sympy as sp
 
 from .derivations import Derivation
 
-__all__ = ["frechet_1d_derivation", "gaussian_kl_derivation"]
+__all__ = ["frechet_1d_derivation", "gaussian_kl_derivation", "elbo_derivation"]
 
 
 def frechet_1d_derivation():
@@ -59,4 +59,53 @@ def gaussian_kl_derivation():
           "encoder's output:", "这正是 VAE 代码里使用的闭式解（编码器输出 $\\log\\sigma^2$）：",
           r"\tfrac12\big(\mu^2 + \sigma^2 - 1 - \log\sigma^2\big) - \mathrm{KL} = "
           + sp.latex(sp.simplify(closed - kl)), sp.simplify(closed - kl))
+    return d
+
+
+def elbo_derivation():
+    """The evidence lower bound on a model where everything is exact: z ~ N(0, 1),
+    x | z ~ N(w z, s²), and any Gaussian q(z) = N(m, v).  sympy integrates the ELBO
+    E_q[log p(x | z) + log p(z) − log q(z)], the marginal log p(x) = log N(x; 0, w² + s²) and the
+    posterior p(z | x), and shows that log p(x) − ELBO = KL(q ‖ p(z | x)) ≥ 0: the bound is tight
+    exactly when q is the posterior."""
+    x, w = sp.symbols("x w", real=True)
+    s, v = sp.symbols("s v", positive=True)
+    m, z = sp.symbols("m z", real=True)
+
+    def log_normal(t, mean, var):
+        return -(t - mean) ** 2 / (2 * var) - sp.log(2 * sp.pi * var) / 2
+
+    q = sp.exp(log_normal(z, m, v))
+    d = Derivation("elbo")
+    integrand = sp.expand(log_normal(x, w * z, s ** 2) + log_normal(z, 0, 1) - log_normal(z, m, v))
+    d.add("definition", "The model $z \\sim \\mathcal N(0, 1)$, $x \\mid z \\sim \\mathcal N(wz, s^2)$ "
+          "and an encoder's guess $q(z) = \\mathcal N(m, v)$; the ELBO is the expectation under $q$ of",
+          "模型为 $z \\sim \\mathcal N(0, 1)$、$x \\mid z \\sim \\mathcal N(wz, s^2)$，编码器给出的猜测为 "
+          "$q(z) = \\mathcal N(m, v)$；ELBO 是下式在 $q$ 下的期望：",
+          r"\log p(x \mid z) + \log p(z) - \log q(z)", integrand)
+    elbo = sp.simplify(sp.integrate(sp.expand(q * integrand), (z, -sp.oo, sp.oo)))
+    d.add("elbo", "sympy integrates it:", "sympy 求出这个积分：",
+          r"\mathrm{ELBO}(m, v) = " + sp.latex(sp.expand(sp.expand_log(elbo, force=True))), elbo)
+    recon = -((x - w * m) ** 2 + w ** 2 * v) / (2 * s ** 2) - sp.log(2 * sp.pi * s ** 2) / 2
+    kl_prior = (m ** 2 + v - 1 - sp.log(v)) / 2
+    split = sp.simplify(sp.expand(sp.expand_log(elbo - (recon - kl_prior), force=True)))
+    d.add("split", "It is the expected reconstruction log-likelihood minus the Gaussian KL term "
+          "to the prior, the two terms that VAE code computes:",
+          "它等于重构对数似然的期望减去到先验的高斯 KL 项，也就是 VAE 代码里计算的两项：",
+          r"\mathrm{ELBO} - \Big[\underbrace{-\tfrac{(x - wm)^2 + w^2 v}{2s^2} - \tfrac12\log 2\pi s^2}"
+          r"_{\mathbb E_q \log p(x\mid z)} - \underbrace{\tfrac12(m^2 + v - 1 - \log v)}"
+          r"_{\mathrm{KL}(q\,\|\,p(z))}\Big] = " + sp.latex(split), split)
+    evidence = log_normal(x, 0, w ** 2 + s ** 2)
+    d.add("evidence", "The evidence itself is Gaussian, $x \\sim \\mathcal N(0, w^2 + s^2)$:",
+          "证据本身是高斯的，$x \\sim \\mathcal N(0, w^2 + s^2)$：",
+          r"\log p(x) = " + sp.latex(evidence), evidence)
+    post_mean, post_var = w * x / (w ** 2 + s ** 2), s ** 2 / (w ** 2 + s ** 2)
+    kl_post = (sp.log(post_var / v) + (v + (m - post_mean) ** 2) / post_var - 1) / 2
+    d.add("posterior", "The posterior is $\\mathcal N\\big(wx/(w^2+s^2),\\; s^2/(w^2+s^2)\\big)$, and "
+          "the gap between the evidence and the bound is the KL divergence from $q$ to it:",
+          "后验为 $\\mathcal N\\big(wx/(w^2+s^2),\\; s^2/(w^2+s^2)\\big)$，证据与下界之差正是 "
+          "$q$ 到后验的 KL 散度：",
+          r"\log p(x) - \mathrm{ELBO}(m, v) - \mathrm{KL}\big(q \,\|\, p(z \mid x)\big) = "
+          + sp.latex(sp.simplify(sp.expand_log(evidence - elbo - kl_post, force=True))),
+          sp.simplify(sp.expand_log(evidence - elbo - kl_post, force=True)))
     return d
