@@ -135,3 +135,22 @@ def test_gaussian_kl_matches_quadrature():
         quad = integrate.quad(lambda z: q.pdf(z) * (q.logpdf(z) - p.logpdf(z)), -30, 30, limit=200)[0]
         sym = float(at(d["kl"], mu=mu, sigma=sigma))
         assert sym == pytest.approx(quad, abs=1e-9)
+
+
+def test_distance_to_a_linear_generator_is_the_least_squares_residual():
+    torch.manual_seed(0)
+    G = torch.nn.Sequential(torch.nn.Linear(3, 10), torch.nn.Unflatten(1, (1, 10)))
+    x = torch.randn(20, 1, 10)
+    A, b = G[0].weight.detach().double(), G[0].bias.detach().double()
+    coef = torch.linalg.lstsq(A, (x.view(20, 10).double() - b).T).solution
+    truth = ((A @ coef).T + b - x.view(20, 10).double()).norm(dim=1)
+    found = metrics.distance_to_generator(G, x, 3, restarts=2, steps=400, lr=0.1)
+    assert found.dtype == torch.float64 and found.shape == (20,)
+    np.testing.assert_allclose(found, truth, rtol=1e-3, atol=1e-4)
+    on_range = G(torch.randn(5, 3)).detach()
+    assert metrics.distance_to_generator(G, on_range, 3, steps=400, lr=0.1).max() < 1e-3
+    assert all(p.requires_grad for p in G.parameters()) and G.training
+    with pytest.raises(ValueError, match="latent_dim"):
+        metrics.distance_to_generator(G, x, 0)
+    with pytest.raises(ValueError, match="x contains NaN"):
+        metrics.distance_to_generator(G, x * float("nan"), 3)
