@@ -216,6 +216,51 @@ def run(settings_list, *, out=None, distributed_mode="auto", progress=True, sear
     return study
 
 
+# --------------------------------------------------------------------------- reading a study
+def table(study, key):
+    """Every run of a study as rows ``(model, setting index, seed, value of key)``; a diverged
+    run has the value None."""
+    rows = []
+    for r in study["results"]:
+        for s in r["seeds"]:
+            rows.append((r["model"], r["index"], s["seed"], None if "diverged" in s else s[key]))
+    return rows
+
+
+def budget_curve(study, model, key="fid", n_boot=2000, seed=0, lower_is_better=True):
+    """Lucic et al.'s budget curve: for a budget of b runs (b = 1 … all of ``model``'s runs, each
+    a setting with a seed), the best ``key`` among b runs drawn at random without replacement,
+    over ``n_boot`` draws.  A diverged run spends budget and finds nothing.  Returns
+    ``(budgets, mean, low, high)`` arrays, low/high the 2.5 % and 97.5 % quantiles of the best (taken
+    at sample values, so that a diverged run's infinity stays infinite)."""
+    worst = math.inf if lower_is_better else -math.inf
+    values = np.array([worst if v is None else v for m, _, _, v in table(study, key) if m == model],
+                      dtype=float)
+    if len(values) == 0:
+        raise ValueError(f"model: no runs of {model!r} in this study")
+    rng = np.random.default_rng(seed)
+    order = np.argsort(rng.random((n_boot, len(values))), axis=1)      # n_boot random orders
+    draws = values[order]
+    best = (np.minimum if lower_is_better else np.maximum).accumulate(draws, axis=1)
+    budgets = np.arange(1, len(values) + 1)
+    return (budgets, best.mean(0), np.quantile(best, 0.025, axis=0, method="lower"),
+            np.quantile(best, 0.975, axis=0, method="higher"))
+
+
+def best_setting(study, model, key="fid", lower_is_better=True):
+    """The setting of ``model`` whose seeds have the best mean ``key`` (settings with a diverged
+    seed are passed over), as ``(result dict, [value per seed])``; None when every one diverged."""
+    best = None
+    for r in study["results"]:
+        if r["model"] != model or any("diverged" in s for s in r["seeds"]):
+            continue
+        vals = [s[key] for s in r["seeds"]]
+        score = float(np.mean(vals)) * (1 if lower_is_better else -1)
+        if best is None or score < best[0]:
+            best = (score, r, vals)
+    return None if best is None else best[1:]
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m ganlib.study", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", required=True, help="the study's JSON file")
