@@ -629,3 +629,6 @@ def mnist(root=None, download=True, verbose=True):
     if verbose:
         print(f"ganlib.data.mnist: using {data.source}" + (f" (torchvision: {reason})" if reason else ""))
     return data
+
+
+from .triangles import triangles  # noqa: E402,F401  Lucic et al.'s triangles (ganlib.triangles)
