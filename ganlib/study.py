@@ -222,6 +222,7 @@ def run(settings_list, *, out=None, distributed_mode="auto", progress=True, sear
     "results": [setting + "seeds": [...]]}`` in the settings' order.  ``code`` is the git commit
     that ran it (None outside a checkout); ``reference`` holds, on images, the measurements of
     ``n_eval`` real images drawn from the data (seed 0): the floor that sample size leaves."""
+    code = _code_version()           # the code that runs: taken now, before any later commit
     ctx = distributed.context(distributed_mode)
     mine = settings_list[ctx.rank::ctx.world_size]
     from tqdm.auto import tqdm
@@ -243,7 +244,7 @@ def run(settings_list, *, out=None, distributed_mode="auto", progress=True, sear
         n_eval = options.get("n_eval") or 1000
         real = target(data).sample(n_eval, torch.Generator().manual_seed(0))
         reference = measure(real, data, n_eval, 0)
-    study = {"ganlib_version": __version__, "code": _code_version(), "search_seed": search_seed,
+    study = {"ganlib_version": __version__, "code": code, "search_seed": search_seed,
              "options": recorded, "reference": reference, "results": results}
     if out is not None and ctx.is_main:
         tmp = f"{out}.tmp-{os.getpid()}"
