@@ -375,8 +375,8 @@ def distance_to_generator(G, x, latent_dim, *, restarts=4, steps=300, lr=0.05, s
     """For each image in ``x``, the smallest distance ‖G(z) − x‖ (L2 over all pixels) that Adam
     finds over z from ``restarts`` random starts z ~ N(0, I) of ``latent_dim`` dimensions, each
     ``steps`` steps with learning rate ``lr``, keeping the best z seen; z is not constrained to
-    the prior's typical set.  This is how Lucic et al. (2018) measure recall: a test image is
-    recalled when the generator can come within δ of it.  Each distance is one that G reaches,
+    the prior's typical set.  Chapter 12 measures recall on Lucic et al.'s triangles with it: a
+    test image counts as recalled when the generator comes within δ of it.  Each distance is one that G reaches,
     so an upper bound on the true distance to G's range; G's weights are left as they are
     (eval mode during the search).  Returns float64 [n]."""
     if not isinstance(G, torch.nn.Module):

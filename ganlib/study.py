@@ -96,7 +96,7 @@ def judge(name="digits"):
     return _CACHE[key]
 
 
-def measure(samples, data, n_eval=1000, seed=0, G=None, latent_dim=None):
+def measure(samples, data, seed=0, G=None, latent_dim=None):
     """The study's measurements of one model's ``samples`` on ``data`` (a :data:`DATA` name):
     on the ring and grid, modes covered and the high-quality share; on digits, FID and
     precision/recall/density/coverage (k = 5) in the features of :func:`judge`, and the class
@@ -104,8 +104,8 @@ def measure(samples, data, n_eval=1000, seed=0, G=None, latent_dim=None):
     triangles), precision as the share of samples within :data:`TRIANGLE_DELTA` of the manifold
     (:func:`ganlib.triangles.manifold_distance`, exact up to the search's tolerance) and, given
     the generator ``G`` and its ``latent_dim``, recall as the share of 300 test triangles that G
-    comes within δ of (:func:`ganlib.metrics.distance_to_generator`), each also at the δ's of
-    :data:`TRIANGLE_DELTAS`."""
+    comes within δ of (:func:`ganlib.metrics.distance_to_generator`, its starts drawn with
+    ``seed``), each also at the δ's of :data:`TRIANGLE_DELTAS`."""
     if data in ("ring", "grid"):
         cov = metrics.mode_coverage(samples, target(data))
         return dict(modes=cov.modes_covered, n_modes=cov.n_modes, high_quality=round(cov.high_quality, 6))
@@ -179,7 +179,7 @@ def run_setting(setting, *, data="ring", seeds=(0, 1), steps=1000, batch_size=64
                 run = train_vae(VAE(tgt.shape, latent_dim, hidden=(hidden, hidden), seed=1000 * s), tgt,
                                 steps=steps, batch_size=batch_size, lr=setting["lr"], seed=s,
                                 device=device, progress=False)
-                out.append(dict(seed=s, **measure(run.sample(n_eval, seed=s), data, n_eval, s,
+                out.append(dict(seed=s, **measure(run.sample(n_eval, seed=s), data, s,
                                                   G=run.vae, latent_dim=latent_dim)))
             except FloatingPointError as err:
                 out.append(dict(seed=s, diverged=str(err)))
@@ -193,7 +193,7 @@ def run_setting(setting, *, data="ring", seeds=(0, 1), steps=1000, batch_size=64
         runs = train_many(G, D, tgt, objective_of(setting), seeds=list(seeds), steps=steps,
                           batch_size=batch_size, latent_dim=latent_dim, device=device,
                           n_snapshot=n_eval, progress=False, **kwargs)
-        return [dict(seed=s, **measure(run.snapshots[-1][1], data, n_eval, s, G=run.G,
+        return [dict(seed=s, **measure(run.snapshots[-1][1], data, s, G=run.G,
                                        latent_dim=latent_dim))
                 for s, run in zip(seeds, runs)]
     except (FloatingPointError, ValueError) as err:     # diverged, or samples NaN at the end
@@ -243,7 +243,7 @@ def run(settings_list, *, out=None, distributed_mode="auto", progress=True, sear
     if data in ("digits", "triangles"):
         n_eval = options.get("n_eval") or 1000
         real = target(data).sample(n_eval, torch.Generator().manual_seed(0))
-        reference = measure(real, data, n_eval, 0)
+        reference = measure(real, data, 0)
     study = {"ganlib_version": __version__, "code": code, "search_seed": search_seed,
              "options": recorded, "reference": reference, "results": results}
     if out is not None and ctx.is_main:
@@ -266,9 +266,9 @@ def table(study, key):
 
 
 def budget_curve(study, model, key="fid", n_boot=2000, seed=0, lower_is_better=True):
-    """Lucic et al.'s budget curve: for a budget of b runs (b = 1 … all of ``model``'s runs, each
-    a setting with a seed), the best ``key`` among b runs drawn at random without replacement,
-    over ``n_boot`` draws.  A diverged run spends budget and finds nothing.  Returns
+    """A budget curve in the spirit of Lucic et al.'s: for a budget of b runs (b = 1 … all of
+    ``model``'s runs, each a setting with a seed), the best ``key`` among b runs drawn at random
+    without replacement, over ``n_boot`` draws.  A diverged run spends budget and finds nothing.  Returns
     ``(budgets, mean, low, high)`` arrays, low/high the 2.5 % and 97.5 % quantiles of the best (taken
     at sample values, so that a diverged run's infinity stays infinite)."""
     worst = math.inf if lower_is_better else -math.inf
