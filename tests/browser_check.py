@@ -96,7 +96,7 @@ def requested_urls(browser):
 LATIN_OK = {"GAN", "GANs", "DCGAN", "LSGAN", "WGAN", "EBGAN", "BEGAN", "InfoGAN", "CGAN", "MNIST",
             "MLP", "Adam", "RMSProp", "RMSprop", "ReLU", "PT", "KL", "JS", "TV", "W1", "JSD", "Pearson",
             "sigmoid", "softplus", "logit", "log", "exp", "max", "min", "std", "var", "mean", "argmax",
-            "tanh", "scipy", "sympy", "numpy", "torch", "PyTorch", "ganlib"}
+            "tanh", "scipy", "sympy", "numpy", "torch", "PyTorch", "ganlib", "FID", "VAE"}
 
 
 def figure_description(src):
