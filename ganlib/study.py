@@ -34,6 +34,10 @@ SPACES = {
     "wgan": dict(lr=(1e-5, 1e-3), n_critic=[1, 2, 5], clip=(1e-3, 1e-1)),
     "wgan-gp": dict(lr=(1e-4, 1e-2), beta1=[0.0, 0.5, 0.9], n_critic=[1, 2, 5], lam=(0.1, 100.0)),
     "vae": dict(lr=(1e-4, 1e-2)),
+    "loss-sensitive": dict(lr=(1e-4, 1e-2), beta1=[0.0, 0.5, 0.9], margin_scale=(1e-3, 1.0)),
+    "ebgan": dict(lr=(1e-4, 1e-2), beta1=[0.0, 0.5, 0.9], margin=(0.1, 10.0), pt_weight=[0.0, 0.1]),
+    "began": dict(lr=(1e-4, 1e-2), beta1=[0.0, 0.5, 0.9], gamma=[0.3, 0.5, 0.7, 1.0],
+                  lambda_k=(1e-3, 1e-1)),
 }
 MODELS = tuple(SPACES)
 DATA = ("ring", "grid", "digits", "triangles")
@@ -45,6 +49,12 @@ def objective_of(setting):
         return objectives.Wasserstein(clip=setting["clip"])
     if model == "wgan-gp":
         return objectives.WassersteinGP(lam=setting["lam"])
+    if model == "loss-sensitive":
+        return objectives.LossSensitive(margin_scale=setting["margin_scale"])
+    if model == "ebgan":
+        return objectives.EBGAN(margin=setting["margin"], pt_weight=setting["pt_weight"])
+    if model == "began":
+        return objectives.BEGAN(gamma=setting["gamma"], lambda_k=setting["lambda_k"])
     return {"nonsaturating": objectives.NonSaturating, "minimax": objectives.Minimax,
             "lsgan": objectives.LeastSquares}[model]()
 
@@ -152,13 +162,26 @@ def _triangle_test(n=300):
 
 
 def _models(setting, data, seeds, hidden, latent_dim):
+    """Per seed, G and D of the study's shape; EBGAN's and BEGAN's D is an MLP auto-encoder (one
+    hidden layer of ``hidden`` units each way, a code of 1 dimension on the plane, as chapter 11
+    found necessary, and of ``latent_dim`` on images), reconstructing with squared (EBGAN) or
+    absolute (BEGAN) errors."""
     if data in ("ring", "grid"):
         G = [nets.mlp(latent_dim, 2, hidden=(hidden, hidden), seed=1000 * s) for s in seeds]
         D = [nets.mlp(2, 1, hidden=(hidden, hidden), seed=1000 * s + 1) for s in seeds]
-        return G, D
-    pairs = [nets.image_mlp(latent_dim, target(data).shape, hidden=(hidden, hidden), seed=1000 * s)
-             for s in seeds]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
+    else:
+        pairs = [nets.image_mlp(latent_dim, target(data).shape, hidden=(hidden, hidden), seed=1000 * s)
+                 for s in seeds]
+        G, D = [p[0] for p in pairs], [p[1] for p in pairs]
+    if setting["model"] in ("ebgan", "began"):
+        flat = data not in ("ring", "grid")
+        dim = 2 if not flat else math.prod(target(data).shape)
+        kind = "mse" if setting["model"] == "ebgan" else "l1"
+        D = [nets.autoencoder_mlp(dim, 1 if not flat else latent_dim, hidden=(hidden,),
+                                  reconstruction=kind, seed=1000 * s + 1) for s in seeds]
+        if flat:
+            D = [torch.nn.Sequential(torch.nn.Flatten(), d) for d in D]
+    return G, D
 
 
 def run_setting(setting, *, data="ring", seeds=(0, 1), steps=1000, batch_size=64, hidden=128,
@@ -200,6 +223,10 @@ def run_setting(setting, *, data="ring", seeds=(0, 1), steps=1000, batch_size=64
         return [dict(seed=s, diverged=str(err)) for s in seeds]
 
 
+_DEFAULTS = {k: v.default for k, v in inspect.signature(run_setting).parameters.items()
+             if v.kind is v.KEYWORD_ONLY}       # run_setting's options, recorded with every study
+
+
 def _code_version():
     """ganlib's version and, inside a git checkout, the commit (with ``+dirty`` for local edits)."""
     import subprocess
@@ -215,29 +242,43 @@ def _code_version():
 
 
 def run(settings_list, *, out=None, distributed_mode="auto", progress=True, search_seed=None,
-        **options):
+        resume=False, **options):
     """Run every setting (``options`` go to :func:`run_setting`), sharded over the ranks when
     launched by ``torchrun``; returns (on every rank) and writes (rank 0, atomically, to
     ``out``) the study: ``{"ganlib_version", "code", "search_seed", "options", "reference",
     "results": [setting + "seeds": [...]]}`` in the settings' order.  ``code`` is the git commit
     that ran it (None outside a checkout); ``reference`` holds, on images, the measurements of
-    ``n_eval`` real images drawn from the data (seed 0): the floor that sample size leaves."""
+    ``n_eval`` real images drawn from the data (seed 0): the floor that sample size leaves.
+    Each result also names the commit that computed it.  ``resume=True`` keeps the results of an
+    existing ``out`` whose options are the same and whose settings equal this list's at the
+    same index, and runs only the others: an interrupted study goes on, and a study extended
+    with more models or trials (the same search seed draws the same settings first) reuses what
+    it has."""
     code = _code_version()           # the code that runs: taken now, before any later commit
+    recorded = {k: list(v) if isinstance(v, tuple) else v for k, v in (_DEFAULTS | options).items()
+                if k != "device"}                   # where it ran is not what it measured
+    done = {}
+    if resume and out is not None and os.path.exists(out):
+        with open(out) as fh:
+            prev = json.load(fh)
+        if prev["options"] != recorded:
+            raise ValueError(f"out: {out} was made with options {prev['options']}, not {recorded}; "
+                             f"resume needs the same")
+        for r in prev["results"]:
+            i = r["index"]
+            if i < len(settings_list) and {k: r[k] for k in settings_list[i]} == settings_list[i]:
+                done[i] = r | {"code": r.get("code", prev.get("code"))}
     ctx = distributed.context(distributed_mode)
-    mine = settings_list[ctx.rank::ctx.world_size]
+    mine = [s for s in settings_list if s["index"] not in done][ctx.rank::ctx.world_size]
     from tqdm.auto import tqdm
     results = []
     for s in tqdm(mine, disable=not (progress and ctx.is_main), desc=f"study (rank {ctx.rank})"):
-        results.append(s | {"seeds": run_setting(s, **options)})
+        results.append(s | {"code": code, "seeds": run_setting(s, **options)})
     if ctx.active and ctx.world_size > 1:
         gathered = [None] * ctx.world_size
         torch.distributed.all_gather_object(gathered, results)
         results = [r for part in gathered for r in part]
-    results.sort(key=lambda r: r["index"])
-    defaults = {k: v.default for k, v in inspect.signature(run_setting).parameters.items()
-                if v.kind is v.KEYWORD_ONLY}
-    recorded = {k: list(v) if isinstance(v, tuple) else v for k, v in (defaults | options).items()
-                if k != "device"}                   # where it ran is not what it measured
+    results = sorted(results + list(done.values()), key=lambda r: r["index"])
     data = options.get("data", "ring")
     reference = None
     if data in ("digits", "triangles"):
@@ -314,10 +355,12 @@ def main(argv=None):
     p.add_argument("--search-seed", type=int, default=0, help="the seed of the random search")
     p.add_argument("--device", default=None)
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument("--resume", action="store_true",
+                   help="keep the results already in --out (same options and settings), run the rest")
     args = p.parse_args(argv)
     models = args.models or [m for m in MODELS if m != "vae" or args.data in ("digits", "triangles")]
     study = run(settings(models, args.trials, args.search_seed), out=args.out,
-                progress=args.progress, search_seed=args.search_seed, data=args.data,
+                progress=args.progress, search_seed=args.search_seed, resume=args.resume, data=args.data,
                 seeds=tuple(args.seeds), steps=args.steps, hidden=args.hidden,
                 latent_dim=args.latent_dim, n_eval=args.n_eval, device=args.device)
     ctx = distributed.context("auto")

@@ -60,3 +60,30 @@ def test_a_small_study_on_digits_records_what_made_it(tmp_path):
             assert "diverged" in x or (set(x) == keys | {"seed"} and x["fid"] > s["reference"]["fid"])
     with pytest.raises(ValueError, match="VAE is for images"):
         study.run_setting({"model": "vae", "lr": 1e-3}, data="ring", steps=2)
+
+
+def test_resume_keeps_what_is_done_and_runs_the_rest(tmp_path, monkeypatch):
+    out = str(tmp_path / "s.json")
+    opts = dict(progress=False, distributed_mode=False, data="grid", seeds=(0,), steps=3, hidden=8)
+    first = study.run(study.settings(["nonsaturating"], trials=2, seed=5), out=out, **opts)
+    calls = []
+    real = study.run_setting
+    monkeypatch.setattr(study, "run_setting", lambda s, **kw: calls.append(s["index"]) or real(s, **kw))
+    more = study.settings(["nonsaturating", "ebgan"], trials=2, seed=5)   # the same two first
+    both = study.run(more, out=out, resume=True, **opts)
+    assert calls == [2, 3]
+    assert both["results"][:2] == first["results"] and [r["model"] for r in both["results"]] == [
+        "nonsaturating", "nonsaturating", "ebgan", "ebgan"]
+    with pytest.raises(ValueError, match="out: .* options"):
+        study.run(more, out=out, resume=True, **(opts | {"steps": 4}))
+    calls.clear()
+    study.run(study.settings(["nonsaturating"], trials=2, seed=6), out=out, resume=True, **opts)
+    assert calls == [0, 1]                       # other settings at the same index: run again
+
+
+@pytest.mark.parametrize("model", ["loss-sensitive", "ebgan", "began"])
+def test_every_objective_of_the_book_runs_in_the_study(model):
+    s = study.settings([model], trials=1, seed=0)[0]
+    for data in ("ring", "digits"):
+        r = study.run_setting(s, data=data, seeds=(0, 1), steps=3, hidden=8, latent_dim=4, n_eval=50)
+        assert [x["seed"] for x in r] == [0, 1]
