@@ -1,8 +1,9 @@
 #!/bin/sh
-# Rewrites ganlib/results/study_digits.json, the study that chapter 12 plots: six models (the
-# minimax and non-saturating GANs, LSGAN, WGAN, WGAN-GP, the VAE) on scikit-learn's 8x8 digits,
-# 12 random settings per model, 3 seeds each, 2,000 steps. About 25 minutes on one CPU core;
-# with torchrun the settings are sharded over processes (the file is the same).
+# Rewrites ganlib/results/study_digits.json, the study that chapter 12 plots: every model of
+# ganlib.study (the book's eight unconditional GAN objectives and the VAE) on the 8x8 digits, 12 random
+# settings per model, 3 seeds each, 2,000 steps. About 40 minutes on one CPU core; with torchrun
+# the settings are sharded over processes (the file is the same). --resume keeps what the file
+# already holds (the shipped file was made so: six models, then the other three added).
 #   sh scripts/study_digits.sh                 # one process
 #   LAUNCH="torchrun --nproc-per-node 2" sh scripts/study_digits.sh
 set -e
