@@ -87,3 +87,15 @@ def test_every_objective_of_the_book_runs_in_the_study(model):
     for data in ("ring", "digits"):
         r = study.run_setting(s, data=data, seeds=(0, 1), steps=3, hidden=8, latent_dim=4, n_eval=50)
         assert [x["seed"] for x in r] == [0, 1]
+
+
+def test_triangles_are_measured_by_exact_precision_and_recall():
+    keys = {"fd_pixels", "precision", "recall", "median_distance", "median_recall_distance"}
+    deltas = {f"{n}@{d:g}" for n in ("precision", "recall") for d in study.TRIANGLE_DELTAS}
+    for model in ("nonsaturating", "vae"):
+        s = study.settings([model], trials=1, seed=0)[0]
+        (r,) = study.run_setting(s, data="triangles", seeds=(0,), steps=2, hidden=8, latent_dim=4, n_eval=20)
+        assert set(r) == keys | deltas | {"seed"}
+        assert r["precision"] == r["precision@4"] and 0 <= r["recall"] <= 1
+    real = study.measure(study.target("triangles").images[:20], "triangles")
+    assert real["precision"] == 1.0 and "recall" not in real        # recall needs a generator
