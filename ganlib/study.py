@@ -153,12 +153,17 @@ and 90 % quantiles, chapter 12), and the search's tolerance is about 0.2."""
 TRIANGLE_DELTAS = (1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 
 
-def _triangle_test(n=300):
-    """The test triangles for recall: drawn with seed 1 (the training set uses seed 0)."""
+def _triangle_test():
+    """The 300 test triangles for recall: drawn with seed 1 (the training set uses seed 0)."""
     if "triangle_test" not in _CACHE:
         from .triangles import triangles
-        _CACHE["triangle_test"] = triangles(n=n, seed=1)
+        _CACHE["triangle_test"] = triangles(n=300, seed=1)
     return _CACHE["triangle_test"]
+
+
+def _n_eval(n_eval, data):
+    """Samples measured per run: ``n_eval``, by default 2,500 on the ring and grid, 1,000 on images."""
+    return n_eval or (2500 if data in ("ring", "grid") else 1000)
 
 
 def _models(setting, data, seeds, hidden, latent_dim):
@@ -190,7 +195,7 @@ def run_setting(setting, *, data="ring", seeds=(0, 1), steps=1000, batch_size=64
     seed by seed) and :func:`measure` every seed's ``n_eval`` samples (2,500 on the ring and
     grid, 1,000 on images).  A diverged run is recorded as such, not dropped: for a GAN setting,
     its seeds diverge together."""
-    n_eval = n_eval or (2500 if data in ("ring", "grid") else 1000)
+    n_eval = _n_eval(n_eval, data)
     tgt = target(data)
     if setting["model"] == "vae":
         from .vae import VAE, train_vae
@@ -282,7 +287,7 @@ def run(settings_list, *, out=None, distributed_mode="auto", progress=True, sear
     data = options.get("data", "ring")
     reference = None
     if data in ("digits", "triangles"):
-        n_eval = options.get("n_eval") or 1000
+        n_eval = _n_eval(options.get("n_eval"), data)
         real = target(data).sample(n_eval, torch.Generator().manual_seed(0))
         reference = measure(real, data, 0)
     study = {"ganlib_version": __version__, "code": code, "search_seed": search_seed,
@@ -309,9 +314,9 @@ def table(study, key):
 def budget_curve(study, model, key="fid", n_boot=2000, seed=0, lower_is_better=True):
     """A budget curve in the spirit of Lucic et al.'s: for a budget of b runs (b = 1 … all of
     ``model``'s runs, each a setting with a seed), the best ``key`` among b runs drawn at random
-    without replacement, over ``n_boot`` draws.  A diverged run spends budget and finds nothing.  Returns
-    ``(budgets, mean, low, high)`` arrays, low/high the 2.5 % and 97.5 % quantiles of the best (taken
-    at sample values, so that a diverged run's infinity stays infinite)."""
+    without replacement, over ``n_boot`` draws.  A diverged run spends budget and finds nothing.
+    Returns ``(budgets, mean, low, high)`` arrays, low/high the 2.5 % and 97.5 % quantiles of the
+    best (taken at sample values, so that a diverged run's infinity stays infinite)."""
     worst = math.inf if lower_is_better else -math.inf
     values = np.array([worst if v is None else v for m, _, _, v in table(study, key) if m == model],
                       dtype=float)
@@ -349,8 +354,9 @@ def main(argv=None):
     p.add_argument("--trials", type=int, default=4, help="random settings per model (the budget)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     p.add_argument("--steps", type=int, default=1000)
-    p.add_argument("--hidden", type=int, default=128, help="the width of the MLPs' two hidden layers")
-    p.add_argument("--latent-dim", type=int, default=8)
+    p.add_argument("--hidden", type=int, default=_DEFAULTS["hidden"],
+                   help="the width of the MLPs' two hidden layers")
+    p.add_argument("--latent-dim", type=int, default=_DEFAULTS["latent_dim"])
     p.add_argument("--n-eval", type=int, default=None, help="samples measured per run")
     p.add_argument("--search-seed", type=int, default=0, help="the seed of the random search")
     p.add_argument("--device", default=None)

@@ -20,9 +20,9 @@ import torch
 from torch import nn
 
 from ._checks import check_positive, check_positive_int
-from .data import ImageData
+from .data import ImageData, eval_generate
 from .nets import mlp
-from .training import TrainingDiverged, _bar, _progress_default, _resolve_device
+from .training import _SYNC_EVERY, TrainingDiverged, _bar, _progress_default, _resolve_device
 
 __all__ = ["VAE", "VAERun", "train_vae"]
 
@@ -77,11 +77,8 @@ class VAERun:
     @torch.no_grad()
     def sample(self, n, seed=0):
         """``n`` decoded samples x̂(z), z ~ N(0, I), on the CPU."""
-        gen = torch.Generator().manual_seed(seed)
-        z = torch.randn(n, self.vae.latent_dim, generator=gen)
-        dev = next(self.vae.parameters()).device
-        self.vae.eval()
-        return self.vae(z.to(dev)).cpu()
+        z = torch.randn(n, self.vae.latent_dim, generator=torch.Generator().manual_seed(seed))
+        return eval_generate(self.vae, z)
 
     def __repr__(self):
         return (f"VAERun({len(self.history['elbo'])} steps, final ELBO "
@@ -117,8 +114,8 @@ def train_vae(vae, data, *, steps, batch_size=64, lr=1e-3, seed=0, device=None, 
             loss.backward()
             opt.step()
             rows.append(torch.stack([elbo.mean(), log_lik.mean(), kl.mean(), vae.log_scale.exp()]).detach())
-            if (step + 1) % 100 == 0 or step + 1 == steps:
-                block = torch.stack(rows[-((step % 100) + 1):]).cpu()
+            if (step + 1) % _SYNC_EVERY == 0 or step + 1 == steps:      # one host sync per block
+                block = torch.stack(rows[-((step % _SYNC_EVERY) + 1):]).cpu()
                 bad = ~torch.isfinite(block).all(1)
                 if bad.any():
                     at = step - len(block) + 1 + int(bad.nonzero()[0])
